@@ -1,0 +1,79 @@
+"""Khuyến học Fund Ledger: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ledger.clock import now_utc
+from ledger.config import load_settings
+from ledger.persistence.engine import make_engine
+from ledger.services.unit_of_work import Database
+
+#: The largest request body: a batch of 1,000 disbursements fits well inside it.
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
+
+def create_app(
+    overrides: dict[str, str] | None = None,
+    *,
+    clock: Callable[[], datetime] = now_utc,
+    instance_path: str | None = None,
+) -> Flask:
+    """Build the app from the environment (``DATABASE_URL``, ``SECRET_KEY``, ``SMTP_URL``)."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(Path(__file__).resolve().parent.parent / "instance"),
+        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+    )
+    settings = load_settings(Path(app.instance_path), overrides)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        API_TITLE="Khuyến học Fund Ledger",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    engine = make_engine(settings.database_url)
+    app.extensions["ledger.settings"] = settings
+    app.extensions["ledger.db"] = Database.for_engine(engine)
+    app.extensions["ledger.clock"] = clock
+
+    from flask_smorest import Api
+
+    from ledger.extensions import csrf, limiter, login_manager
+    from ledger.web.api import views as api_views
+    from ledger.web.errors import register_error_handlers
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    # One Api per app: its OpenAPI document belongs to the app it describes.
+    api = Api(
+        app, spec_kwargs={"info": {"description": "Double-entry books for Associations for Promotion of Education."}}
+    )
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api_views.register(app)
+    api.register_blueprint(api_views.blp)
+    csrf.exempt(api_views.blp)
+    register_error_handlers(app)
+
+    from ledger.cli import register_cli
+
+    register_cli(app)
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def app_database(app: Flask) -> Any:
+    return app.extensions["ledger.db"]

@@ -1,0 +1,65 @@
+"""Settings from the environment, read in one place; a bad one stops the start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class ConfigError(RuntimeError):
+    """A setting is wrong: the service refuses to start rather than run half-configured."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    smtp_url: str | None
+    public_base_url: str
+    instance_path: Path
+    #: Whether the server delivers queued receipts by itself (a background thread).
+    send_mail_in_background: bool
+
+
+def _secret_key(instance_path: Path) -> str:
+    """``SECRET_KEY`` from the environment, else one generated once into ``instance/``."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        if len(key) < 16:
+            raise ConfigError("SECRET_KEY must be at least 16 characters")
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) -> Settings:
+    env = {**os.environ, **(overrides or {})}
+    instance_path.mkdir(parents=True, exist_ok=True)
+    url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'ledger.sqlite3'}"
+    scheme = urlparse(url).scheme
+    if scheme not in ("sqlite", "postgresql+psycopg", "postgresql"):
+        raise ConfigError(f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:/// or postgresql+psycopg://")
+    if scheme == "postgresql":
+        # psycopg 3 is the driver we ship; SQLAlchemy's bare scheme would look for psycopg2.
+        url = "postgresql+psycopg" + url[len("postgresql") :]
+    smtp_url = env.get("SMTP_URL") or None
+    if smtp_url and urlparse(smtp_url).scheme not in ("smtp", "smtps"):
+        raise ConfigError("SMTP_URL must look like smtp://user:password@host:port")
+    base = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return Settings(
+        database_url=url,
+        secret_key=overrides.get("SECRET_KEY", "")
+        if overrides and "SECRET_KEY" in overrides
+        else _secret_key(instance_path),
+        smtp_url=smtp_url,
+        public_base_url=base,
+        instance_path=instance_path,
+        send_mail_in_background=env.get("SEND_MAIL_IN_BACKGROUND", "0") == "1",
+    )

@@ -1,0 +1,202 @@
+"""The ledger's refusals: one small hierarchy with stable codes and sentences in Vietnamese and English.
+
+Every refusal says which rule refused and why, in words a treasurer understands. The
+mapping from a code to an HTTP status lives in one place at the edge (``ledger/web/errors.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ledger.domain.money import vnd_en, vnd_vi
+
+LANGUAGES = ("vi", "en")
+
+
+class LedgerError(Exception):
+    """A refusal of the ledger. Nothing has been written when one is raised out of a service."""
+
+    #: Machine-readable code of API.md; stable, integrations rely on it.
+    code: ClassVar[str] = "ledger_error"
+    #: Short English title for problem+json.
+    title: ClassVar[str] = "The ledger refused the request"
+
+    def __init__(
+        self,
+        vi: str,
+        en: str,
+        *,
+        errors: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(en)
+        self.message_vi = vi
+        self.message_en = en
+        #: Per-field or per-item details (``errors`` in problem+json).
+        self.errors = errors
+        #: Further machine-readable members of the problem (e.g. ``rule``, ``account``).
+        self.extra = extra
+
+    def detail(self, lang: str) -> str:
+        """The sentence for the treasurer in ``lang`` (``vi`` unless ``en``)."""
+        return self.message_en if lang == "en" else self.message_vi
+
+
+class ValidationFailed(LedgerError):
+    code = "validation_error"
+    title = "The request is not valid"
+
+
+class UnbalancedEntry(LedgerError):
+    code = "unbalanced_entry"
+    title = "The entry does not balance"
+
+    def __init__(self, fund: str, debit_vnd: int, credit_vnd: int) -> None:
+        super().__init__(
+            f"Bút toán không cân đối trong quỹ {fund}: tổng Nợ {vnd_vi(debit_vnd)} ≠ tổng Có {vnd_vi(credit_vnd)}.",
+            f"The entry does not balance in fund {fund}: debits {vnd_en(debit_vnd)} ≠ credits {vnd_en(credit_vnd)}.",
+            fund=fund,
+            debit=debit_vnd,
+            credit=credit_vnd,
+        )
+
+
+class InsufficientFunds(LedgerError):
+    code = "insufficient_funds"
+    title = "Not enough money or goods"
+
+    def __init__(self, account: str, fund: str, available_vnd: int, requested_vnd: int, item: str = "") -> None:
+        what_vi = f"tài khoản {account}" + (f" (hàng: {item})" if item else "")
+        what_en = f"account {account}" + (f" (goods: {item})" if item else "")
+        super().__init__(
+            f"Không đủ số dư: quỹ {fund}, {what_vi} chỉ còn {vnd_vi(available_vnd)} có thể chi "
+            f"(đã trừ các khoản đang chờ duyệt), nhưng cần {vnd_vi(requested_vnd)}.",
+            f"Not enough balance: fund {fund}, {what_en} has only {vnd_en(available_vnd)} available "
+            f"(pending approvals counted), but {vnd_en(requested_vnd)} is needed.",
+            account=account,
+            fund=fund,
+            available=available_vnd,
+            requested=requested_vnd,
+        )
+
+
+class InsufficientGoods(InsufficientFunds):
+    """Goods are counted by quantity as well as by value."""
+
+    def __init__(self, account: str, fund: str, item: str, held: int, requested: int) -> None:
+        LedgerError.__init__(
+            self,
+            f"Không đủ hàng: quỹ {fund}, tài khoản {account} chỉ còn {held} «{item}», nhưng cần xuất {requested}.",
+            f"Not enough goods: fund {fund}, account {account} holds only {held} of "
+            f"'{item}', but {requested} are to be handed out.",
+            account=account,
+            fund=fund,
+            item=item,
+            held=held,
+            requested=requested,
+        )
+
+
+class PurposeViolation(LedgerError):
+    code = "purpose_violation"
+    title = "The fund's policy forbids this spend"
+
+    def __init__(self, rule: str, vi: str, en: str, **extra: Any) -> None:
+        super().__init__(vi, en, rule=rule, **extra)
+        self.rule = rule
+
+
+class PeriodClosed(LedgerError):
+    code = "period_closed"
+    title = "The period is closed"
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            f"Năm tài chính {year} đã khóa sổ: không thể ghi bút toán có ngày trong năm đó.",
+            f"Fiscal year {year} is closed: no entry dated inside it can be posted.",
+            year=year,
+        )
+
+
+class SelfApproval(LedgerError):
+    code = "self_approval"
+    title = "A maker cannot approve their own disbursement"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Người lập phiếu chi không được tự duyệt phiếu của mình (nguyên tắc hai người).",
+            "The person who entered a disbursement cannot approve it (maker–checker rule).",
+        )
+
+
+class NotFound(LedgerError):
+    code = "not_found"
+    title = "Not found"
+
+    def __init__(self, what_vi: str = "đối tượng", what_en: str = "object") -> None:
+        super().__init__(f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
+
+
+class Unauthorized(LedgerError):
+    code = "unauthorized"
+    title = "Authentication required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cần đăng nhập: thiếu hoặc sai mã truy cập (token).",
+            "Authentication required: the bearer token is missing or invalid.",
+        )
+
+
+class Forbidden(LedgerError):
+    code = "forbidden"
+    title = "Not allowed"
+
+    def __init__(
+        self,
+        vi: str = "Bạn không có quyền thực hiện thao tác này.",
+        en: str = "You are not allowed to do this.",
+    ) -> None:
+        super().__init__(vi, en)
+
+
+class IdempotencyConflict(LedgerError):
+    code = "idempotency_conflict"
+    title = "Idempotency key reused with another request"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+            "This Idempotency-Key was already used with a different request.",
+        )
+
+
+class Conflict(LedgerError):
+    code = "conflict"
+    title = "Conflict with the current state"
+
+
+class AlreadyReversed(Conflict):
+    code = "already_reversed"
+    title = "The entry was already reversed"
+
+    def __init__(self, seq: int, by_seq: int | None) -> None:
+        super().__init__(
+            f"Bút toán số {seq} đã được đảo" + (f" bởi bút toán số {by_seq}." if by_seq else "."),
+            f"Entry {seq} was already reversed" + (f" by entry {by_seq}." if by_seq else "."),
+            seq=seq,
+            reversed_by=by_seq,
+        )
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    title = "That step is not allowed from the current status"
+
+    def __init__(self, what: str, from_status: str, to_status: str) -> None:
+        super().__init__(
+            f"Không thể chuyển {what} từ trạng thái «{from_status}» sang «{to_status}».",
+            f"A {what} cannot go from '{from_status}' to '{to_status}'.",
+            status=from_status,
+            target=to_status,
+        )

@@ -1,0 +1,13 @@
+"""Flask extensions, created unbound here and bound to the app in ``create_app``."""
+
+from __future__ import annotations
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+#: In-process counting is enough for one server; set RATELIMIT_STORAGE_URI for several.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")

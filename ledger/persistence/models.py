@@ -1,0 +1,359 @@
+"""The tables, as SQLAlchemy 2 typed models. Every key that can be is scoped by association."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ledger.persistence.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Association(Base):
+    __tablename__ = "associations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: ``QT``, ``QT-DH``, ``QT-DH-P1``: the code names the association everywhere.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: national, province, district, commune, branch, school
+    level: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime]
+
+
+class LedgerHead(Base):
+    """The chain head of one association's journal; writers lock this row to serialise."""
+
+    __tablename__ = "ledger_heads"
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("association_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    #: asset, liability, fund_balance, revenue, expense
+    type: Mapped[str] = mapped_column(String(20))
+    #: Cash, bank and goods may not go below zero in any fund.
+    non_negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    holds_goods: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Fund(Base):
+    __tablename__ = "funds"
+    __table_args__ = (
+        UniqueConstraint("association_id", "code"),
+        CheckConstraint("restriction IN ('unrestricted', 'restricted', 'endowment')", name="restriction"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    restriction: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    #: The policy in force; older versions stay in ``fund_policies``.
+    policy_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+
+
+class FundPolicyVersion(Base):
+    """A fund's policy as it was from ``valid_from``: entries keep the version they were made under."""
+
+    __tablename__ = "fund_policies"
+    __table_args__ = (UniqueConstraint("fund_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class JournalEntry(Base):
+    """A posted entry. Never updated nor deleted: a correction is a reversal entry.
+
+    Keyed by (association, seq) so that lines need no generated id to point at their
+    entry (bulk posting inserts both in one go) and the journal can be sharded by association.
+    """
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        # An entry can be reversed once: a second reversal pointing to it cannot be stored.
+        UniqueConstraint("association_id", "reverses_seq"),
+        Index("ix_journal_entries_assoc_date", "association_id", "entry_on"),
+    )
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    #: Numbered per association from 1 without gaps.
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    memo: Mapped[str] = mapped_column(String(500), default="")
+    reverses_seq: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class JournalLine(Base):
+    __tablename__ = "journal_lines"
+    __table_args__ = (
+        CheckConstraint("debit_vnd >= 0 AND credit_vnd >= 0", name="not_negative"),
+        CheckConstraint("(debit_vnd > 0) <> (credit_vnd > 0)", name="one_side"),
+        CheckConstraint("debit_vnd <= 1000000000000000 AND credit_vnd <= 1000000000000000", name="max"),
+        ForeignKeyConstraint(["association_id", "seq"], ["journal_entries.association_id", "journal_entries.seq"]),
+        Index("ix_journal_lines_assoc_fund_account", "association_id", "fund_id", "account_id"),
+        Index("ix_journal_lines_donor", "donor_id"),
+        Index("ix_journal_lines_beneficiary", "beneficiary_id"),
+    )
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    debit_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    quantity: Mapped[int | None] = mapped_column(BigInteger)
+    unit: Mapped[str | None] = mapped_column(String(40))
+    item: Mapped[str | None] = mapped_column(String(200))
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"))
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"))
+
+
+class Balance(Base):
+    """Materialised balance of one (account, fund, goods item), kept in the posting transaction.
+
+    ``net_debit_vnd`` is debits less credits (signed); ``quantity`` is the goods count held.
+    ``reserved_vnd`` is what pending disbursements have set aside from this pair.
+    """
+
+    __tablename__ = "balances"
+    __table_args__ = (CheckConstraint("reserved_vnd >= 0", name="reserved_not_negative"),)
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
+    #: ``""`` for lines that are not goods.
+    item: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    net_debit_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Donor(Base):
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    #: person or organisation
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    tax_code: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    #: Shown as "Nhà hảo tâm ẩn danh" in public lists when set.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Beneficiary(Base):
+    __tablename__ = "beneficiaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    #: student, teacher, school, family
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    school: Mapped[str] = mapped_column(String(200), default="")
+    grade: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    #: Children's names are masked in every public output.
+    is_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Donation(Base):
+    """A donation and its receipt. Status moves valid → void when its entry is reversed."""
+
+    __tablename__ = "donations"
+    __table_args__ = (
+        UniqueConstraint("association_id", "receipt_number"),
+        UniqueConstraint("association_id", "entry_seq"),
+        CheckConstraint("amount_vnd > 0", name="positive_amount"),
+        CheckConstraint("status IN ('valid', 'void')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    entry_seq: Mapped[int] = mapped_column(BigInteger)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    #: cash, bank, in_kind, pledge
+    method: Mapped[str] = mapped_column(String(20))
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(String(500), default="")
+    #: ``<ASSOC>-<YEAR>-<NNNNNN>``, gapless per association and year, never reused.
+    receipt_number: Mapped[str] = mapped_column(String(64))
+    #: Unguessable token of the public verification page (not the number).
+    verify_token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="valid")
+    voided_on: Mapped[date | None] = mapped_column(Date)
+    void_reason: Mapped[str | None] = mapped_column(String(500))
+    void_entry_seq: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class DonationItem(Base):
+    __tablename__ = "donation_items"
+    __table_args__ = (CheckConstraint("quantity > 0 AND unit_value_vnd > 0", name="positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(40))
+    unit_value_vnd: Mapped[int] = mapped_column(BigInteger)
+
+
+class DocumentCounter(Base):
+    """The last number handed out per association, document kind and year (gapless numbering)."""
+
+    __tablename__ = "document_counters"
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    #: receipt, voucher
+    doc_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Period(Base):
+    """A fiscal year (calendar year). A closed one takes no entry dated inside it."""
+
+    __tablename__ = "periods"
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Membership(Base):
+    """A role of a user in one association (auditors of a parent reach its subtree)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "association_id", "role"),
+        CheckConstraint("role IN ('treasurer', 'approver', 'auditor', 'donor')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    #: A donor login sees the statements of this donor only.
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"))
+
+
+class ApiToken(Base):
+    """A bearer token, stored as its SHA-256 so a copy of the database gives no one access."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Who did what, when: every write and every download."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_assoc_at", "association_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    association_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(80), default="")
+    detail: Mapped[dict[str, Any]]
+
+
+class IdempotencyRecord(Base):
+    """The first response to a write sent with an ``Idempotency-Key``, stored with the write."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    #: SHA-256 of method, path and body: another body under the same key is a conflict.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]

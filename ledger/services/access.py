@@ -1,0 +1,91 @@
+"""Who may do what in which association: roles per association, auditors over a subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from ledger.domain.errors import Forbidden, NotFound
+from ledger.persistence.models import Association, Membership
+from ledger.services.unit_of_work import UnitOfWork
+
+
+class Role(StrEnum):
+    TREASURER = "treasurer"  #: records donations and disbursements
+    APPROVER = "approver"  #: approves disbursements above a threshold, closes periods
+    AUDITOR = "auditor"  #: reads everything, downloads statements, never writes
+    DONOR = "donor"  #: reads their own receipts and giving statement
+
+
+class Need(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    APPROVE = "approve"
+    ADMIN = "admin"
+
+
+#: Which roles satisfy which need. An admin satisfies every need.
+ROLES_FOR: dict[Need, frozenset[Role]] = {
+    Need.READ: frozenset({Role.TREASURER, Role.APPROVER, Role.AUDITOR}),
+    Need.WRITE: frozenset({Role.TREASURER}),
+    Need.APPROVE: frozenset({Role.APPROVER}),
+    Need.ADMIN: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request; ``user_id`` is None for the command line's system actor."""
+
+    user_id: int | None
+    is_admin: bool = False
+    email: str = ""
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user_id=None, is_admin=True, email="system")
+
+
+def roles_in(uow: UnitOfWork, actor: Actor, association: Association) -> set[Role]:
+    """The actor's roles in ``association``; an auditor of an ancestor audits it too."""
+    if actor.user_id is None:
+        return set()
+    rows = uow.session.execute(
+        select(Membership.association_id, Membership.role).where(Membership.user_id == actor.user_id)
+    ).all()
+    if not rows:
+        return set()
+    roles = {Role(role) for assoc_id, role in rows if assoc_id == association.id}
+    auditing = {assoc_id for assoc_id, role in rows if role == Role.AUDITOR}
+    parent_id = association.parent_id
+    while parent_id is not None and Role.AUDITOR not in roles:
+        if parent_id in auditing:
+            roles.add(Role.AUDITOR)
+        parent_id = uow.session.execute(
+            select(Association.parent_id).where(Association.id == parent_id)
+        ).scalar_one_or_none()
+    return roles
+
+
+def authorize(uow: UnitOfWork, actor: Actor, code: str, need: Need) -> Association:
+    """The association ``code`` if the actor may ``need`` it.
+
+    Someone with no role there gets ``NotFound``, never ``Forbidden``: another
+    association's books must not even be shown to exist.
+    """
+    association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one_or_none()
+    if association is None:
+        raise NotFound("hội", "association")
+    if actor.is_admin:
+        return association
+    roles = roles_in(uow, actor, association)
+    if not roles:
+        raise NotFound("hội", "association")
+    if not roles & ROLES_FOR[need]:
+        raise Forbidden(
+            f"Vai trò của bạn ({', '.join(sorted(roles))}) không cho phép thao tác này.",
+            f"Your role ({', '.join(sorted(roles))}) does not allow this.",
+        )
+    return association

@@ -1,0 +1,33 @@
+"""The audit log: every write and every download, with who, when and what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.persistence.models import AuditEvent
+from ledger.services.access import Actor
+from ledger.services.unit_of_work import UnitOfWork
+
+
+def record(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    *,
+    association_id: int | None,
+    object_type: str = "",
+    object_id: object = "",
+    **detail: Any,
+) -> None:
+    """Add an audit event to the unit of work; it is stored with what it describes or not at all."""
+    uow.session.add(
+        AuditEvent(
+            association_id=association_id,
+            user_id=actor.user_id,
+            at=uow.clock(),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail={"actor": actor.email, **detail},
+        )
+    )

@@ -1,0 +1,229 @@
+"""Donations in cash, by bank transfer or in kind, each with a gapless receipt number."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from ledger.clock import today_vn
+from ledger.domain.accounts import CASH_DONATIONS, GOODS, IN_KIND_DONATIONS, METHOD_ACCOUNT
+from ledger.domain.entries import EntryDraft, LineDraft
+from ledger.domain.errors import NotFound, ValidationFailed
+from ledger.domain.money import AMOUNT_VND_MAX
+from ledger.domain.states import RECEIPT_STEPS, step
+from ledger.persistence.models import Donation, DonationItem, Donor
+from ledger.services import audit
+from ledger.services.access import Actor
+from ledger.services.journal import Books, EntryView, post_entries
+from ledger.services.numbering import next_number
+from ledger.services.unit_of_work import UnitOfWork
+
+METHODS = ("cash", "bank", "in_kind")
+MAX_ITEMS = 100
+
+
+@dataclass(frozen=True)
+class ItemCommand:
+    description: str
+    quantity: int
+    unit: str
+    unit_value_vnd: int
+
+    @property
+    def value_vnd(self) -> int:
+        return self.quantity * self.unit_value_vnd
+
+
+@dataclass(frozen=True)
+class DonationCommand:
+    donor_id: int
+    fund: str
+    method: str
+    amount_vnd: int
+    received_on: date
+    items: tuple[ItemCommand, ...] = field(default_factory=tuple)
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class DonationView:
+    id: int
+    entry: EntryView
+    donor_id: int
+    fund: str
+    method: str
+    amount_vnd: int
+    received_on: date
+    receipt_number: str
+    verify_token: str
+    status: str
+
+
+def _check(cmd: DonationCommand, today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if cmd.method not in METHODS:
+        errors["method"] = [f"must be one of {', '.join(METHODS)}"]
+    if cmd.received_on > today:
+        errors["received_on"] = ["a donation cannot be received in the future"]
+    if cmd.method == "in_kind":
+        if not cmd.items:
+            errors["items"] = ["an in-kind donation lists its items with quantity and unit value"]
+        elif len(cmd.items) > MAX_ITEMS:
+            errors["items"] = [f"at most {MAX_ITEMS} items"]
+        else:
+            total = sum(i.value_vnd for i in cmd.items)
+            if total > AMOUNT_VND_MAX:
+                errors["items"] = ["the items are worth more than 10^15 VND"]
+            elif total != cmd.amount_vnd:
+                errors["amount"] = [f"amount must equal the sum of quantity × unit_value of the items ({total})"]
+    elif cmd.items:
+        errors["items"] = ["only in-kind donations list items"]
+    if errors:
+        raise ValidationFailed("Thông tin khoản tài trợ không hợp lệ.", "The donation has wrong fields.", errors=errors)
+
+
+def donation_lines(cmd: DonationCommand) -> tuple[LineDraft, ...]:
+    """Debit what came in (cash, bank or goods), credit the fund's donation revenue."""
+    if cmd.method == "in_kind":
+        lines: list[LineDraft] = []
+        for item in cmd.items:
+            lines.append(
+                LineDraft(
+                    account=GOODS,
+                    fund=cmd.fund,
+                    debit_vnd=item.value_vnd,
+                    quantity=item.quantity,
+                    unit=item.unit,
+                    item=item.description,
+                    donor_id=cmd.donor_id,
+                )
+            )
+            lines.append(
+                LineDraft(
+                    account=IN_KIND_DONATIONS,
+                    fund=cmd.fund,
+                    credit_vnd=item.value_vnd,
+                    quantity=item.quantity,
+                    unit=item.unit,
+                    item=item.description,
+                    donor_id=cmd.donor_id,
+                )
+            )
+        return tuple(lines)
+    return (
+        LineDraft(account=METHOD_ACCOUNT[cmd.method], fund=cmd.fund, debit_vnd=cmd.amount_vnd, donor_id=cmd.donor_id),
+        LineDraft(account=CASH_DONATIONS, fund=cmd.fund, credit_vnd=cmd.amount_vnd, donor_id=cmd.donor_id),
+    )
+
+
+def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCommand) -> DonationView:
+    """Post a donation into a fund and give it the next receipt number of its year."""
+    association = books.association
+    _check(cmd, today_vn(uow.clock()))
+    donor = uow.session.get(Donor, cmd.donor_id)
+    if donor is None or donor.association_id != association.id:
+        raise ValidationFailed(
+            "Không tìm thấy nhà tài trợ này trong sổ của hội.",
+            "No such donor in this association.",
+            errors={"donor_id": ["unknown donor"]},
+        )
+    if cmd.fund not in books.funds:
+        raise ValidationFailed(
+            f"Hội không có quỹ {cmd.fund}.",
+            f"This association has no fund {cmd.fund}.",
+            errors={"fund": ["unknown fund"]},
+        )
+    memo = cmd.memo or f"Tài trợ của {donor.name}"
+    draft = EntryDraft(entry_on=cmd.received_on, memo=memo[:500], kind="donation", lines=donation_lines(cmd))
+    entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
+    number = next_number(uow, association, "receipt", cmd.received_on.year)
+    donation = Donation(
+        association_id=association.id,
+        entry_seq=entry.seq,
+        donor_id=donor.id,
+        fund_id=books.funds[cmd.fund].id,
+        method=cmd.method,
+        amount_vnd=cmd.amount_vnd,
+        received_on=cmd.received_on,
+        memo=cmd.memo,
+        receipt_number=number,
+        verify_token=secrets.token_urlsafe(24),
+        status="valid",
+        created_by=actor.user_id,
+        created_at=entry.created_at,
+    )
+    uow.session.add(donation)
+    uow.session.flush()
+    uow.session.add_all(
+        DonationItem(
+            donation_id=donation.id,
+            description=i.description,
+            quantity=i.quantity,
+            unit=i.unit,
+            unit_value_vnd=i.unit_value_vnd,
+        )
+        for i in cmd.items
+    )
+    audit.record(
+        uow,
+        actor,
+        "donation.record",
+        association_id=association.id,
+        object_type="receipt",
+        object_id=number,
+        entry_seq=entry.seq,
+        amount_vnd=cmd.amount_vnd,
+        fund=cmd.fund,
+        method=cmd.method,
+    )
+    return _view(donation, entry, cmd.fund)
+
+
+def _view(donation: Donation, entry: EntryView, fund: str) -> DonationView:
+    return DonationView(
+        id=donation.id,
+        entry=entry,
+        donor_id=donation.donor_id,
+        fund=fund,
+        method=donation.method,
+        amount_vnd=donation.amount_vnd,
+        received_on=donation.received_on,
+        receipt_number=donation.receipt_number,
+        verify_token=donation.verify_token,
+        status=donation.status,
+    )
+
+
+def void_receipt_of(uow: UnitOfWork, actor: Actor, books: Books, seq: int, reversal: EntryView, reason: str) -> None:
+    """A reversed donation voids its receipt; the number stays taken forever."""
+    donation = uow.session.execute(
+        select(Donation).where(Donation.association_id == books.association.id, Donation.entry_seq == seq)
+    ).scalar_one_or_none()
+    if donation is None:
+        return
+    donation.status = step(RECEIPT_STEPS, "receipt", donation.status, "void")
+    donation.voided_on = reversal.entry_on
+    donation.void_reason = reason[:500]
+    donation.void_entry_seq = reversal.seq
+    audit.record(
+        uow,
+        actor,
+        "receipt.void",
+        association_id=books.association.id,
+        object_type="receipt",
+        object_id=donation.receipt_number,
+        reason=reason,
+        reversal_seq=reversal.seq,
+    )
+
+
+def get_receipt(uow: UnitOfWork, books: Books, number: str) -> Donation:
+    donation = uow.session.execute(
+        select(Donation).where(Donation.association_id == books.association.id, Donation.receipt_number == number)
+    ).scalar_one_or_none()
+    if donation is None:
+        raise NotFound(f"biên nhận {number}", f"receipt {number}")
+    return donation

@@ -1,0 +1,488 @@
+"""The posting service: the only way anything reaches the journal, and the journal's reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert, select, update
+
+from ledger.domain.accounts import AccountType, signed_net_asset_effect
+from ledger.domain.chain import SealedEntry, chain_hash
+from ledger.domain.entries import EntryDraft, LineDraft, reversal_of, validate_entry
+from ledger.domain.errors import (
+    AlreadyReversed,
+    InsufficientFunds,
+    InsufficientGoods,
+    LedgerError,
+    NotFound,
+    PeriodClosed,
+    ValidationFailed,
+)
+from ledger.domain.policy import FundPolicy, check_transfer_out
+from ledger.persistence.models import (
+    Account,
+    Association,
+    Balance,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    Period,
+)
+from ledger.services import audit
+from ledger.services.access import Actor
+from ledger.services.funds import current_policies
+from ledger.services.unit_of_work import UnitOfWork
+
+#: A materialised balance is keyed by (account id, fund id, goods item or "").
+BalanceKey = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """A posted entry as the API and documents show it."""
+
+    association: str
+    seq: int
+    entry_on: date
+    memo: str
+    kind: str
+    lines: tuple[LineDraft, ...]
+    hash: str
+    prev_hash: str
+    reverses: int | None
+    reversed_by: int | None
+    created_at: datetime
+    created_by: int | None
+
+
+class Books:
+    """One association's chart and funds, loaded once per unit of work."""
+
+    def __init__(self, uow: UnitOfWork, association: Association) -> None:
+        self.uow = uow
+        self.association = association
+        accounts = uow.session.execute(select(Account).where(Account.association_id == association.id)).scalars()
+        self.accounts: dict[str, Account] = {a.code: a for a in accounts}
+        self.accounts_by_id = {a.id: a for a in self.accounts.values()}
+        funds = uow.session.execute(select(Fund).where(Fund.association_id == association.id)).scalars()
+        self.funds: dict[str, Fund] = {f.code: f for f in funds}
+        self.funds_by_id = {f.id: f for f in self.funds.values()}
+
+    def fund(self, code: str) -> Fund:
+        fund = self.funds.get(code)
+        if fund is None:
+            raise NotFound(f"quỹ {code}", f"fund {code}")
+        return fund
+
+    def account(self, code: str) -> Account:
+        account = self.accounts.get(code)
+        if account is None:
+            raise NotFound(f"tài khoản {code}", f"account {code}")
+        return account
+
+
+def _resolve(books: Books, draft: EntryDraft, index: int | None) -> None:
+    """Refuse lines naming an account or fund this association does not have."""
+    errors: dict[str, list[str]] = {}
+    for i, line in enumerate(draft.lines):
+        if line.account not in books.accounts:
+            errors.setdefault(f"lines.{i}.account", []).append(f"unknown account {line.account!r}")
+        if line.fund not in books.funds:
+            errors.setdefault(f"lines.{i}.fund", []).append(f"unknown fund {line.fund!r}")
+        account = books.accounts.get(line.account)
+        if account is not None and account.holds_goods and line.quantity is None:
+            errors.setdefault(f"lines.{i}.quantity", []).append(
+                "goods lines need a quantity (goods are counted as well as valued)"
+            )
+    if errors:
+        raise _indexed(
+            ValidationFailed(
+                "Bút toán nhắc đến tài khoản hoặc quỹ không có trong sổ của hội.",
+                "The entry names an account or fund this association does not have.",
+                errors=errors,
+            ),
+            index,
+        )
+
+
+def _indexed(error: LedgerError, index: int | None) -> LedgerError:
+    """Say which item of a batch was refused."""
+    if index is not None:
+        error.extra["index"] = index
+        if error.errors is not None:
+            error.errors = {f"items.{index}.{k}": v for k, v in error.errors.items()}
+        else:
+            error.errors = {f"items.{index}": [error.message_en]}
+    return error
+
+
+def closed_years(uow: UnitOfWork, association_id: int) -> set[int]:
+    return set(
+        uow.session.execute(
+            select(Period.year).where(Period.association_id == association_id, Period.closed.is_(True))
+        ).scalars()
+    )
+
+
+def load_balances(uow: UnitOfWork, association_id: int, fund_ids: set[int]) -> dict[BalanceKey, Balance]:
+    rows = uow.session.execute(
+        select(Balance)
+        .where(Balance.association_id == association_id, Balance.fund_id.in_(fund_ids))
+        .execution_options(populate_existing=True)
+    ).scalars()
+    return {(b.account_id, b.fund_id, b.item): b for b in rows}
+
+
+class _Position:
+    """A balance being changed in memory before it is written back."""
+
+    __slots__ = ("existed", "net", "quantity", "reserved")
+
+    def __init__(self, net: int, quantity: int, reserved: int, existed: bool) -> None:
+        self.net = net
+        self.quantity = quantity
+        self.reserved = reserved
+        self.existed = existed
+
+
+def post_entries(
+    uow: UnitOfWork,
+    books: Books,
+    drafts: Sequence[EntryDraft],
+    *,
+    created_by: int | None,
+) -> list[EntryView]:
+    """Validate, number, chain and write ``drafts`` in order, all or nothing.
+
+    Every check runs before the first write: the entry balances per fund, names only this
+    association's accounts and funds, falls in an open period, and leaves no cash, bank or
+    goods pair below zero once pending reservations are counted. Balances are updated in
+    the same transaction so that reading one never scans history.
+    """
+    association = books.association
+    head = uow.lock_ledger(association.id)
+    closed = closed_years(uow, association.id)
+    batch = len(drafts) > 1
+    for index, draft in enumerate(drafts):
+        try:
+            validate_entry(draft)
+        except LedgerError as error:
+            raise _indexed(error, index if batch else None) from None
+        _resolve(books, draft, index if batch else None)
+        if draft.entry_on.year in closed:
+            raise _indexed(PeriodClosed(draft.entry_on.year), index if batch else None)
+
+    fund_ids = {books.funds[line.fund].id for draft in drafts for line in draft.lines}
+    stored = load_balances(uow, association.id, fund_ids)
+    positions: dict[BalanceKey, _Position] = {
+        key: _Position(b.net_debit_vnd, b.quantity, b.reserved_vnd, True) for key, b in stored.items()
+    }
+    for index, draft in enumerate(drafts):
+        touched: list[tuple[BalanceKey, Account, str, str]] = []
+        for line in draft.lines:
+            account = books.accounts[line.account]
+            key = (account.id, books.funds[line.fund].id, (line.item or "") if account.holds_goods else "")
+            pos = positions.get(key)
+            if pos is None:
+                pos = positions[key] = _Position(0, 0, 0, False)
+            pos.net += line.debit_vnd - line.credit_vnd
+            if account.holds_goods and line.quantity is not None:
+                pos.quantity += line.quantity if line.debit_vnd else -line.quantity
+            if line.credit_vnd and account.non_negative:
+                touched.append((key, account, line.fund, line.item or ""))
+        for key, account, fund_code, item in touched:
+            pos = positions[key]
+            if account.holds_goods and pos.quantity < 0:
+                held = pos.quantity + sum(
+                    line.quantity or 0
+                    for line in draft.lines
+                    if line.credit_vnd and line.account == account.code and line.fund == fund_code
+                )
+                requested = held - pos.quantity
+                raise _indexed(
+                    InsufficientGoods(account.code, fund_code, item, held, requested), index if batch else None
+                )
+            if pos.net - pos.reserved < 0:
+                requested = sum(
+                    line.credit_vnd - line.debit_vnd
+                    for line in draft.lines
+                    if line.account == account.code and line.fund == fund_code and (line.item or "") == item
+                )
+                raise _indexed(
+                    InsufficientFunds(account.code, fund_code, pos.net - pos.reserved + requested, requested, item),
+                    index if batch else None,
+                )
+
+    created_at = uow.clock()
+    views: list[EntryView] = []
+    entry_rows: list[dict[str, object]] = []
+    line_rows: list[dict[str, object]] = []
+    seq, prev = head.head_seq, head.head_hash
+    for draft in drafts:
+        seq += 1
+        sealed = SealedEntry(
+            association=association.code,
+            seq=seq,
+            entry_on=draft.entry_on,
+            kind=draft.kind,
+            memo=draft.memo,
+            reverses_seq=draft.reverses_seq,
+            created_at=created_at,
+            created_by=created_by,
+            lines=draft.lines,
+        )
+        digest = chain_hash(prev, sealed)
+        entry_rows.append(
+            {
+                "association_id": association.id,
+                "seq": seq,
+                "entry_on": draft.entry_on,
+                "kind": draft.kind,
+                "memo": draft.memo,
+                "reverses_seq": draft.reverses_seq,
+                "created_at": created_at,
+                "created_by": created_by,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        for line_no, line in enumerate(draft.lines, start=1):
+            line_rows.append(
+                {
+                    "association_id": association.id,
+                    "seq": seq,
+                    "line_no": line_no,
+                    "account_id": books.accounts[line.account].id,
+                    "fund_id": books.funds[line.fund].id,
+                    "debit_vnd": line.debit_vnd,
+                    "credit_vnd": line.credit_vnd,
+                    "quantity": line.quantity,
+                    "unit": line.unit,
+                    "item": line.item,
+                    "donor_id": line.donor_id,
+                    "beneficiary_id": line.beneficiary_id,
+                }
+            )
+        views.append(
+            EntryView(
+                association=association.code,
+                seq=seq,
+                entry_on=draft.entry_on,
+                memo=draft.memo,
+                kind=draft.kind,
+                lines=draft.lines,
+                hash=digest,
+                prev_hash=prev,
+                reverses=draft.reverses_seq,
+                reversed_by=None,
+                created_at=created_at,
+                created_by=created_by,
+            )
+        )
+        prev = digest
+
+    session = uow.session
+    session.flush()
+    session.execute(insert(JournalEntry), entry_rows)
+    session.execute(insert(JournalLine), line_rows)
+    _write_balances(uow, association.id, positions)
+    head.head_seq, head.head_hash = seq, prev
+    session.flush()
+    return views
+
+
+def _write_balances(uow: UnitOfWork, association_id: int, positions: dict[BalanceKey, _Position]) -> None:
+    # ORM bulk UPDATE by primary key: one executemany for every balance the postings touched.
+    updates = [
+        {"account_id": key[0], "fund_id": key[1], "item": key[2], "net_debit_vnd": pos.net, "quantity": pos.quantity}
+        for key, pos in positions.items()
+        if pos.existed
+    ]
+    inserts = [
+        {
+            "association_id": association_id,
+            "account_id": key[0],
+            "fund_id": key[1],
+            "item": key[2],
+            "net_debit_vnd": pos.net,
+            "quantity": pos.quantity,
+            "reserved_vnd": 0,
+        }
+        for key, pos in positions.items()
+        if not pos.existed
+    ]
+    if updates:
+        uow.session.execute(update(Balance), updates)
+    if inserts:
+        uow.session.execute(insert(Balance), inserts)
+
+
+def entry_lines(uow: UnitOfWork, books: Books, seqs: Sequence[int]) -> dict[int, list[LineDraft]]:
+    """The lines of the entries ``seqs``, in line order, with codes rather than ids."""
+    rows = uow.session.execute(
+        select(JournalLine)
+        .where(JournalLine.association_id == books.association.id, JournalLine.seq.in_(seqs))
+        .order_by(JournalLine.seq, JournalLine.line_no)
+    ).scalars()
+    out: dict[int, list[LineDraft]] = defaultdict(list)
+    for row in rows:
+        out[row.seq].append(line_of(books, row))
+    return out
+
+
+def line_of(books: Books, row: JournalLine) -> LineDraft:
+    return LineDraft(
+        account=books.accounts_by_id[row.account_id].code,
+        fund=books.funds_by_id[row.fund_id].code,
+        debit_vnd=row.debit_vnd,
+        credit_vnd=row.credit_vnd,
+        quantity=row.quantity,
+        unit=row.unit,
+        item=row.item,
+        donor_id=row.donor_id,
+        beneficiary_id=row.beneficiary_id,
+    )
+
+
+def _views(uow: UnitOfWork, books: Books, entries: Sequence[JournalEntry]) -> list[EntryView]:
+    seqs = [e.seq for e in entries]
+    if not seqs:
+        return []
+    lines = entry_lines(uow, books, seqs)
+    reversed_by = dict(
+        uow.session.execute(
+            select(JournalEntry.reverses_seq, JournalEntry.seq).where(
+                JournalEntry.association_id == books.association.id,
+                JournalEntry.reverses_seq.in_(seqs),
+            )
+        ).all()
+    )
+    return [
+        EntryView(
+            association=books.association.code,
+            seq=e.seq,
+            entry_on=e.entry_on,
+            memo=e.memo,
+            kind=e.kind,
+            lines=tuple(lines[e.seq]),
+            hash=e.hash,
+            prev_hash=e.prev_hash,
+            reverses=e.reverses_seq,
+            reversed_by=reversed_by.get(e.seq),
+            created_at=e.created_at,
+            created_by=e.created_by,
+        )
+        for e in entries
+    ]
+
+
+def get_entry(uow: UnitOfWork, books: Books, seq: int) -> EntryView:
+    entry = uow.session.get(JournalEntry, (books.association.id, seq))
+    if entry is None:
+        raise NotFound(f"bút toán số {seq}", f"entry {seq}")
+    return _views(uow, books, [entry])[0]
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    from_on: date | None = None
+    to_on: date | None = None
+    fund: str | None = None
+    account: str | None = None
+    after_seq: int = 0
+    limit: int = 100
+
+
+def list_entries(uow: UnitOfWork, books: Books, flt: EntryFilter) -> tuple[list[EntryView], int | None]:
+    """A page of entries in seq order, and the seq to continue after (``None`` at the end)."""
+    stmt = select(JournalEntry).where(
+        JournalEntry.association_id == books.association.id, JournalEntry.seq > flt.after_seq
+    )
+    if flt.from_on:
+        stmt = stmt.where(JournalEntry.entry_on >= flt.from_on)
+    if flt.to_on:
+        stmt = stmt.where(JournalEntry.entry_on <= flt.to_on)
+    if flt.fund or flt.account:
+        lines = select(JournalLine.seq).where(JournalLine.association_id == books.association.id)
+        if flt.fund:
+            lines = lines.where(JournalLine.fund_id == books.fund(flt.fund).id)
+        if flt.account:
+            lines = lines.where(JournalLine.account_id == books.account(flt.account).id)
+        stmt = stmt.where(JournalEntry.seq.in_(lines))
+    rows = list(uow.session.execute(stmt.order_by(JournalEntry.seq).limit(flt.limit + 1)).scalars())
+    more = len(rows) > flt.limit
+    rows = rows[: flt.limit]
+    return _views(uow, books, rows), (rows[-1].seq if more and rows else None)
+
+
+def reverse_entry(
+    uow: UnitOfWork,
+    books: Books,
+    seq: int,
+    *,
+    reason: str,
+    reversed_on: date,
+    created_by: int | None,
+) -> EntryView:
+    """Post the entry that undoes entry ``seq``; an entry is reversed at most once.
+
+    The journal is append-only: the original stays as it was and the reversal points to
+    it. Reversing is refused when what it gives back has already been spent (cash, bank or
+    goods would go below zero), as any other posting would be.
+    """
+    uow.lock_ledger(books.association.id)
+    original = get_entry(uow, books, seq)
+    if original.reversed_by is not None:
+        raise AlreadyReversed(seq, original.reversed_by)
+    if original.kind == "reversal":
+        raise ValidationFailed(
+            f"Bút toán số {seq} là bút toán đảo; hãy ghi lại bút toán đúng thay vì đảo lần nữa.",
+            f"Entry {seq} is itself a reversal; post the right entry again instead of reversing it.",
+        )
+    memo = f"Đảo bút toán số {seq}: {reason}"[:500]
+    draft = EntryDraft(
+        entry_on=reversed_on,
+        memo=memo,
+        kind="reversal",
+        lines=reversal_of(original.lines),
+        reverses_seq=seq,
+    )
+    return post_entries(uow, books, [draft], created_by=created_by)[0]
+
+
+def account_type(books: Books, code: str) -> AccountType:
+    return AccountType(books.accounts[code].type)
+
+
+def post_general_entry(uow: UnitOfWork, actor: Actor, books: Books, draft: EntryDraft) -> EntryView:
+    """Post a hand-made entry (opening balances, interest, adjustments, transfers between funds).
+
+    Money that leaves a fund's net assets for another fund is a transfer, allowed only
+    where the source fund's policy allows it: restricted money is never moved to another
+    purpose (Decree 03/2026/NĐ-CP: use for the purpose given).
+    """
+    effects: dict[str, int] = defaultdict(int)
+    for line in draft.lines:
+        account = books.accounts.get(line.account)
+        if account is not None:
+            effects[line.fund] += signed_net_asset_effect(AccountType(account.type), line.debit_vnd, line.credit_vnd)
+    if draft.kind != "opening" and len(effects) > 1:
+        policies = current_policies(uow, books.association)
+        for fund_code, effect in sorted(effects.items()):
+            fund = books.funds.get(fund_code)
+            if effect < 0 and fund is not None:
+                check_transfer_out(fund.restriction, FundPolicy.parse(policies.get(fund.id, {})))
+    entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
+    audit.record(
+        uow,
+        actor,
+        "entry.post",
+        association_id=books.association.id,
+        object_type="entry",
+        object_id=entry.seq,
+        kind=draft.kind,
+    )
+    return entry

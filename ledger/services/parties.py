@@ -1,0 +1,114 @@
+"""Donors who give and beneficiaries who receive: students, teachers, schools, families."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ledger.domain.errors import NotFound, ValidationFailed
+from ledger.domain.policy import BENEFICIARY_CATEGORIES
+from ledger.persistence.models import Association, Beneficiary, Donor
+from ledger.services import audit
+from ledger.services.access import Actor
+from ledger.services.unit_of_work import UnitOfWork
+
+DONOR_KINDS = ("person", "organisation")
+BENEFICIARY_KINDS = ("student", "teacher", "school", "family")
+
+
+@dataclass(frozen=True)
+class DonorCommand:
+    name: str
+    kind: str = "person"
+    address: str = ""
+    tax_code: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class BeneficiaryCommand:
+    name: str
+    category: str
+    kind: str = "student"
+    school: str = ""
+    grade: str = ""
+    address: str = ""
+    is_minor: bool = True
+
+
+def create_donor(uow: UnitOfWork, actor: Actor, association: Association, cmd: DonorCommand) -> Donor:
+    if cmd.kind not in DONOR_KINDS:
+        raise ValidationFailed(
+            "Loại nhà tài trợ không hợp lệ.",
+            "Unknown donor kind.",
+            errors={"kind": [f"must be one of {', '.join(DONOR_KINDS)}"]},
+        )
+    donor = Donor(association_id=association.id, created_at=uow.clock(), **cmd.__dict__)
+    uow.session.add(donor)
+    uow.session.flush()
+    audit.record(uow, actor, "donor.create", association_id=association.id, object_type="donor", object_id=donor.id)
+    return donor
+
+
+def create_beneficiary(uow: UnitOfWork, actor: Actor, association: Association, cmd: BeneficiaryCommand) -> Beneficiary:
+    errors: dict[str, list[str]] = {}
+    if cmd.kind not in BENEFICIARY_KINDS:
+        errors["kind"] = [f"must be one of {', '.join(BENEFICIARY_KINDS)}"]
+    if cmd.category not in BENEFICIARY_CATEGORIES:
+        errors["category"] = [f"must be one of {', '.join(BENEFICIARY_CATEGORIES)}"]
+    if errors:
+        raise ValidationFailed(
+            "Thông tin người thụ hưởng không hợp lệ.", "The beneficiary has wrong fields.", errors=errors
+        )
+    beneficiary = Beneficiary(association_id=association.id, created_at=uow.clock(), **cmd.__dict__)
+    uow.session.add(beneficiary)
+    uow.session.flush()
+    audit.record(
+        uow,
+        actor,
+        "beneficiary.create",
+        association_id=association.id,
+        object_type="beneficiary",
+        object_id=beneficiary.id,
+    )
+    return beneficiary
+
+
+def get_donor(uow: UnitOfWork, association: Association, donor_id: int) -> Donor:
+    donor = uow.session.get(Donor, donor_id)
+    # Another association's donor is "not found": its existence is not revealed.
+    if donor is None or donor.association_id != association.id:
+        raise NotFound(f"nhà tài trợ {donor_id}", f"donor {donor_id}")
+    return donor
+
+
+def get_beneficiary(uow: UnitOfWork, association: Association, beneficiary_id: int) -> Beneficiary:
+    beneficiary = uow.session.get(Beneficiary, beneficiary_id)
+    if beneficiary is None or beneficiary.association_id != association.id:
+        raise NotFound(f"người thụ hưởng {beneficiary_id}", f"beneficiary {beneficiary_id}")
+    return beneficiary
+
+
+def list_donors(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[Donor]:
+    return list(
+        uow.session.execute(
+            select(Donor)
+            .where(Donor.association_id == association.id, Donor.id > after_id)
+            .order_by(Donor.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def list_beneficiaries(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[Beneficiary]:
+    return list(
+        uow.session.execute(
+            select(Beneficiary)
+            .where(Beneficiary.association_id == association.id, Beneficiary.id > after_id)
+            .order_by(Beneficiary.id)
+            .limit(limit)
+        ).scalars()
+    )

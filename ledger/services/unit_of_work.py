@@ -1,0 +1,99 @@
+"""One database transaction per use case, and the per-association writer lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledger.clock import now_utc
+from ledger.domain.chain import GENESIS_HASH
+from ledger.persistence.engine import SQLITE_IMMEDIATE
+from ledger.persistence.models import LedgerHead
+
+
+@dataclass
+class Database:
+    """The engine and the two kinds of session: readers, and writers that take the write lock."""
+
+    engine: Engine
+    read_sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> Database:
+        writer = engine.execution_options(**{SQLITE_IMMEDIATE: True})
+        return cls(
+            engine=engine,
+            read_sessions=sessionmaker(bind=engine, expire_on_commit=False),
+            write_sessions=sessionmaker(bind=writer, expire_on_commit=False),
+        )
+
+
+class UnitOfWork:
+    """A transaction: rolled back on the way out unless ``commit()`` was called.
+
+    The entrypoint opens it, calls one service and commits, so that the first response to
+    an idempotent request is stored in the same transaction as what it wrote.
+    """
+
+    session: Session
+
+    def __init__(self, db: Database, *, write: bool = True, clock: Callable[[], datetime] = now_utc) -> None:
+        self._factory = db.write_sessions if write else db.read_sessions
+        self.clock = clock
+        self.dialect = db.engine.dialect.name
+        self._locked: set[int] = set()
+        #: Called once the first ledger lock is held (the API checks idempotency records here,
+        #: so that a retry that queued behind the first request sees its committed answer).
+        self.on_lock: Callable[[], None] | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def lock_ledger(self, association_id: int) -> LedgerHead:
+        """Serialise writers of one association's books until this transaction ends.
+
+        PostgreSQL: ``SELECT … FOR UPDATE`` on the association's chain head row, so two
+        gunicorn workers posting to the same association queue up while other associations
+        post in parallel. SQLite: the writer session began with ``BEGIN IMMEDIATE`` and
+        already holds the database's write lock.
+        """
+        stmt = (
+            select(LedgerHead)
+            .where(LedgerHead.association_id == association_id)
+            .execution_options(populate_existing=True)
+        )
+        if self.dialect != "sqlite":
+            stmt = stmt.with_for_update()
+        head = self.session.execute(stmt).scalar_one_or_none()
+        if head is None:
+            # Associations made before their head row existed get one on first write.
+            head = LedgerHead(association_id=association_id, head_seq=0, head_hash=GENESIS_HASH)
+            self.session.add(head)
+            self.session.flush()
+        first = not self._locked
+        self._locked.add(association_id)
+        if first and self.on_lock is not None:
+            self.on_lock()
+        return head
+
+    def holds_lock(self, association_id: int) -> bool:
+        return association_id in self._locked

@@ -1,0 +1,121 @@
+"""Users, their roles per association, and API tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from ledger.domain.errors import Conflict, NotFound, ValidationFailed
+from ledger.persistence.models import ApiToken, Association, Membership, User
+from ledger.services import audit
+from ledger.services.access import Actor, Role
+from ledger.services.unit_of_work import UnitOfWork
+
+_hasher = PasswordHasher()
+PASSWORD_MIN_CHARS = 10
+TOKEN_PREFIX = "khl_"
+
+
+def token_digest(token: str) -> str:
+    """Tokens carry 256 random bits, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    uow: UnitOfWork, actor: Actor, email: str, password: str, *, name: str = "", is_admin: bool = False
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ValidationFailed(
+            "Địa chỉ email không hợp lệ.", "Not a valid e-mail address.", errors={"email": ["invalid"]}
+        )
+    if len(password) < PASSWORD_MIN_CHARS:
+        raise ValidationFailed(
+            f"Mật khẩu cần ít nhất {PASSWORD_MIN_CHARS} ký tự.",
+            f"The password needs at least {PASSWORD_MIN_CHARS} characters.",
+            errors={"password": ["too short"]},
+        )
+    if uow.session.execute(select(User.id).where(User.email == email)).first():
+        raise Conflict(f"Đã có người dùng {email}.", f"A user {email} already exists.")
+    user = User(email=email, name=name, password_hash=_hasher.hash(password), is_admin=is_admin, created_at=uow.clock())
+    uow.session.add(user)
+    uow.session.flush()
+    audit.record(uow, actor, "user.create", association_id=None, object_type="user", object_id=email, admin=is_admin)
+    return user
+
+
+def find_user(uow: UnitOfWork, email: str) -> User:
+    user = uow.session.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"người dùng {email}", f"user {email}")
+    return user
+
+
+def check_password(uow: UnitOfWork, email: str, password: str) -> User | None:
+    user = uow.session.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        # Spend the same time as a real check so that timing does not tell who exists.
+        _hasher.hash(password)
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def grant(
+    uow: UnitOfWork, actor: Actor, email: str, association_code: str, role: str, donor_id: int | None = None
+) -> Membership:
+    user = find_user(uow, email)
+    association = uow.session.execute(
+        select(Association).where(Association.code == association_code)
+    ).scalar_one_or_none()
+    if association is None:
+        raise NotFound(f"hội {association_code}", f"association {association_code}")
+    try:
+        parsed = Role(role)
+    except ValueError:
+        raise ValidationFailed(
+            "Vai trò không hợp lệ.",
+            "Unknown role.",
+            errors={"role": [f"must be one of {', '.join(r.value for r in Role)}"]},
+        ) from None
+    existing = uow.session.execute(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.association_id == association.id, Membership.role == parsed.value
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    membership = Membership(user_id=user.id, association_id=association.id, role=parsed.value, donor_id=donor_id)
+    uow.session.add(membership)
+    audit.record(
+        uow, actor, "user.grant", association_id=association.id, object_type="user", object_id=email, role=parsed.value
+    )
+    uow.session.flush()
+    return membership
+
+
+def issue_token(uow: UnitOfWork, actor: Actor, email: str) -> str:
+    """A new bearer token for ``email``; only its digest is stored, so it is shown once."""
+    user = find_user(uow, email)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    uow.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=uow.clock()))
+    audit.record(uow, actor, "token.issue", association_id=None, object_type="user", object_id=user.email)
+    return token
+
+
+def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
+    row = uow.session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return Actor(user_id=row.id, is_admin=row.is_admin, email=row.email)

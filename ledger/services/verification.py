@@ -1,0 +1,154 @@
+"""Proof that the books were not altered: the hash chain recomputed, balances recomputed from lines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ledger.domain.chain import ChainReport, SealedEntry, verify_chain
+from ledger.domain.entries import LineDraft
+from ledger.persistence.models import (
+    Account,
+    Association,
+    Balance,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    LedgerHead,
+)
+from ledger.services.unit_of_work import UnitOfWork
+
+#: Rows fetched per round trip when streaming the journal.
+STREAM_CHUNK = 5000
+
+
+def _sealed_entries(uow: UnitOfWork, association: Association) -> Iterator[tuple[SealedEntry, str, str]]:
+    """The journal in seq order, streamed, each entry with its lines, as the chain hashes it."""
+    accounts = dict(
+        uow.session.execute(select(Account.id, Account.code).where(Account.association_id == association.id)).all()
+    )
+    funds = dict(uow.session.execute(select(Fund.id, Fund.code).where(Fund.association_id == association.id)).all())
+    entries = uow.session.execute(
+        select(
+            JournalEntry.seq,
+            JournalEntry.entry_on,
+            JournalEntry.kind,
+            JournalEntry.memo,
+            JournalEntry.reverses_seq,
+            JournalEntry.created_at,
+            JournalEntry.created_by,
+            JournalEntry.prev_hash,
+            JournalEntry.hash,
+        )
+        .where(JournalEntry.association_id == association.id)
+        .order_by(JournalEntry.seq)
+        .execution_options(yield_per=STREAM_CHUNK)
+    )
+    lines = iter(
+        uow.session.execute(
+            select(
+                JournalLine.seq,
+                JournalLine.account_id,
+                JournalLine.fund_id,
+                JournalLine.debit_vnd,
+                JournalLine.credit_vnd,
+                JournalLine.quantity,
+                JournalLine.unit,
+                JournalLine.item,
+                JournalLine.donor_id,
+                JournalLine.beneficiary_id,
+            )
+            .where(JournalLine.association_id == association.id)
+            .order_by(JournalLine.seq, JournalLine.line_no)
+            .execution_options(yield_per=STREAM_CHUNK)
+        )
+    )
+    pending = next(lines, None)
+    for seq, entry_on, kind, memo, reverses, created_at, created_by, prev_hash, digest in entries:
+        own: list[LineDraft] = []
+        while pending is not None and pending[0] <= seq:
+            if pending[0] == seq:
+                _, acc, fund, debit, credit, qty, unit, item, donor, beneficiary = pending
+                own.append(
+                    LineDraft(
+                        accounts.get(acc, f"?{acc}"),
+                        funds.get(fund, f"?{fund}"),
+                        debit,
+                        credit,
+                        qty,
+                        unit,
+                        item,
+                        donor,
+                        beneficiary,
+                    )
+                )
+            pending = next(lines, None)
+        yield (
+            SealedEntry(association.code, seq, entry_on, kind, memo, reverses, created_at, created_by, tuple(own)),
+            prev_hash,
+            digest,
+        )
+
+
+def verify_association(uow: UnitOfWork, association: Association) -> ChainReport:
+    """Recompute the association's chain and name the first entry that does not match."""
+    head = uow.session.get(LedgerHead, association.id)
+    expected = (head.head_seq, head.head_hash) if head is not None else None
+    return verify_chain(_sealed_entries(uow, association), expected_head=expected)
+
+
+@dataclass(frozen=True)
+class BalanceMismatch:
+    account: str
+    fund: str
+    item: str
+    materialised_vnd: int
+    recomputed_vnd: int
+    materialised_quantity: int
+    recomputed_quantity: int
+
+
+def check_balances(uow: UnitOfWork, association: Association) -> list[BalanceMismatch]:
+    """Recompute every (account, fund, item) balance from the lines and compare with the stored ones."""
+    accounts = {
+        a.id: a for a in uow.session.execute(select(Account).where(Account.association_id == association.id)).scalars()
+    }
+    funds = dict(uow.session.execute(select(Fund.id, Fund.code).where(Fund.association_id == association.id)).all())
+    recomputed: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    rows = uow.session.execute(
+        select(
+            JournalLine.account_id,
+            JournalLine.fund_id,
+            JournalLine.item,
+            func.sum(JournalLine.debit_vnd - JournalLine.credit_vnd),
+            func.sum(
+                func.coalesce(JournalLine.quantity, 0)
+                * (func.sign(JournalLine.debit_vnd) - func.sign(JournalLine.credit_vnd))
+            ),
+        )
+        .where(JournalLine.association_id == association.id)
+        .group_by(JournalLine.account_id, JournalLine.fund_id, JournalLine.item)
+    )
+    for account_id, fund_id, item, net, qty in rows:
+        goods = accounts[account_id].holds_goods
+        key = (account_id, fund_id, (item or "") if goods else "")
+        recomputed[key][0] += int(net or 0)
+        if goods:
+            recomputed[key][1] += int(qty or 0)
+    stored = {
+        (b.account_id, b.fund_id, b.item): (b.net_debit_vnd, b.quantity)
+        for b in uow.session.execute(select(Balance).where(Balance.association_id == association.id)).scalars()
+    }
+    out: list[BalanceMismatch] = []
+    for key in sorted(set(recomputed) | set(stored)):
+        net, qty = recomputed.get(key, [0, 0])
+        s_net, s_qty = stored.get(key, (0, 0))
+        if (net, qty) != (s_net, s_qty):
+            account_id, fund_id, item = key
+            out.append(
+                BalanceMismatch(accounts[account_id].code, funds.get(fund_id, "?"), item, s_net, net, s_qty, qty)
+            )
+    return out

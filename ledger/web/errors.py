@@ -1,0 +1,120 @@
+"""The one mapping from the ledger's refusals (and HTTP errors) to problem+json (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from ledger.domain.errors import LedgerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+#: HTTP status for each code of API.md (and the few this service adds).
+STATUS_OF_CODE: dict[str, int] = {
+    "validation_error": 422,
+    "unbalanced_entry": 422,
+    "insufficient_funds": 422,
+    "purpose_violation": 422,
+    "period_closed": 422,
+    "self_approval": 403,
+    "idempotency_conflict": 409,
+    "not_found": 404,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "conflict": 409,
+    "already_reversed": 409,
+    "invalid_transition": 409,
+    "unsupported_media_type": 415,
+    "payload_too_large": 413,
+    "method_not_allowed": 405,
+    "rate_limited": 429,
+    "internal_error": 500,
+}
+
+_HTTP_CODE = {
+    400: "validation_error",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def language() -> str:
+    """``en`` when the request prefers English, else Vietnamese (API.md: ``vi`` by default)."""
+    return request.accept_languages.best_match(["vi", "en"], default="vi") or "vi"
+
+
+def problem(status: int, code: str, title: str, detail: str, **members: Any) -> Response:
+    body = {
+        "type": f"https://khuyenhoc.example/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update({k: v for k, v in members.items() if v is not None})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="khuyenhoc-ledger"'
+    return response
+
+
+def ledger_problem(error: LedgerError) -> Response:
+    status = STATUS_OF_CODE.get(error.code, 422)
+    return problem(status, error.code, error.title, error.detail(language()), errors=error.errors, **error.extra)
+
+
+def _webargs_errors(error: HTTPException) -> dict[str, Any] | None:
+    data = getattr(error, "data", None)
+    messages = (data or {}).get("messages") if isinstance(data, dict) else None
+    if not isinstance(messages, dict):
+        return None
+    flat: dict[str, Any] = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def http_problem(error: HTTPException) -> Response:
+    status = error.code or 500
+    code = _HTTP_CODE.get(status, "internal_error" if status >= 500 else "validation_error")
+    errors = _webargs_errors(error)
+    if status == 422 or (status == 400 and errors):
+        status, code = 422, "validation_error"
+        detail = (
+            "The request has fields that are missing or wrong: see errors."
+            if language() == "en"
+            else "Yêu cầu có trường thiếu hoặc sai: xem chi tiết trong errors."
+        )
+        return problem(422, code, "The request is not valid", detail, errors=errors)
+    return problem(status, code, error.name, error.description or error.name)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(LedgerError, ledger_problem)
+    app.register_error_handler(HTTPException, http_problem)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        # Never a stack trace to a client: log it, answer with a plain problem.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(
+            500,
+            "internal_error",
+            "Internal error",
+            "Lỗi hệ thống; xin thử lại sau." if language() == "vi" else "Internal error; please try again later.",
+        )
