@@ -15,12 +15,17 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine
 
 from ledger import create_app
 from ledger.persistence.migrate import upgrade
 from ledger.services.unit_of_work import Database, UnitOfWork
+
+# Two pytest workers share two cores with a database: generation speed varies, results do not.
+settings.register_profile("ledger", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ledger")
 
 
 def _postgres_schema_url(base: str, schema: str) -> str:
