@@ -357,3 +357,121 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class DisbursementBatch(Base):
+    """A batch entered at once (an award ceremony, a Tet gift day): posted all or nothing."""
+
+    __tablename__ = "disbursement_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    memo: Mapped[str] = mapped_column(String(500), default="")
+    count: Mapped[int] = mapped_column(Integer)
+    total_vnd: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class Disbursement(Base):
+    """A spend from a fund. pending → posted | rejected; posted → void (by a reversal).
+
+    While pending, its amount is reserved on the (account, fund, item) it will be paid
+    from, so that two pending spends cannot promise the same money twice.
+    """
+
+    __tablename__ = "disbursements"
+    __table_args__ = (
+        UniqueConstraint("association_id", "voucher_number"),
+        UniqueConstraint("association_id", "entry_seq"),
+        CheckConstraint("amount_vnd > 0", name="positive_amount"),
+        CheckConstraint("status IN ('pending', 'posted', 'rejected', 'void')", name="status"),
+        Index("ix_disbursements_assoc_status", "association_id", "status"),
+        Index("ix_disbursements_beneficiary", "beneficiary_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    #: scholarship, tet_gift, bookcase, award, support, operating
+    kind: Mapped[str] = mapped_column(String(20))
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"))
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    #: cash, bank, in_kind
+    paid_from: Mapped[str] = mapped_column(String(20))
+    #: For goods: which item and how many (the value is their average cost).
+    item: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[int | None] = mapped_column(BigInteger)
+    unit: Mapped[str | None] = mapped_column(String(40))
+    paid_on: Mapped[date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(10))
+    #: The policy version the spend was checked against.
+    policy_version: Mapped[int] = mapped_column(Integer)
+    maker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    #: What the pending spend holds back: the account it will be paid from.
+    reserved_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    reserved_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    entry_seq: Mapped[int | None] = mapped_column(BigInteger)
+    #: ``<ASSOC>-PC-<YEAR>-<NNNNNN>``, given when posted, gapless per association and year.
+    voucher_number: Mapped[str | None] = mapped_column(String(64))
+    void_entry_seq: Mapped[int | None] = mapped_column(BigInteger)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("disbursement_batches.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class Pledge(Base):
+    """A promised donation (receivable, account 138) and how much of it was collected."""
+
+    __tablename__ = "pledges"
+    __table_args__ = (
+        CheckConstraint("amount_vnd > 0 AND collected_vnd >= 0 AND collected_vnd <= amount_vnd", name="amounts"),
+        CheckConstraint("status IN ('open', 'collected', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    collected_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    pledged_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    entry_seq: Mapped[int] = mapped_column(BigInteger)
+    memo: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message to send (a receipt by e-mail), stored in the same transaction as its cause.
+
+    A sender delivers it later and retries with back-off, so a mail server that is down
+    never loses a receipt, and a message is marked sent once it was handed over.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    #: receipt_email
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: What the message is about (e.g. the donation whose receipt PDF is attached).
+    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

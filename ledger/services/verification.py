@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -47,25 +48,34 @@ def _sealed_entries(uow: UnitOfWork, association: Association) -> Iterator[tuple
         .order_by(JournalEntry.seq)
         .execution_options(yield_per=STREAM_CHUNK)
     )
-    lines = iter(
-        uow.session.execute(
-            select(
-                JournalLine.seq,
-                JournalLine.account_id,
-                JournalLine.fund_id,
-                JournalLine.debit_vnd,
-                JournalLine.credit_vnd,
-                JournalLine.quantity,
-                JournalLine.unit,
-                JournalLine.item,
-                JournalLine.donor_id,
-                JournalLine.beneficiary_id,
-            )
-            .where(JournalLine.association_id == association.id)
-            .order_by(JournalLine.seq, JournalLine.line_no)
-            .execution_options(yield_per=STREAM_CHUNK)
+    line_rows = uow.session.execute(
+        select(
+            JournalLine.seq,
+            JournalLine.account_id,
+            JournalLine.fund_id,
+            JournalLine.debit_vnd,
+            JournalLine.credit_vnd,
+            JournalLine.quantity,
+            JournalLine.unit,
+            JournalLine.item,
+            JournalLine.donor_id,
+            JournalLine.beneficiary_id,
         )
+        .where(JournalLine.association_id == association.id)
+        .order_by(JournalLine.seq, JournalLine.line_no)
+        .execution_options(yield_per=STREAM_CHUNK)
     )
+    try:
+        yield from _pair_up(association.code, entries, iter(line_rows), accounts, funds)
+    finally:
+        # A verification that stops at the first bad entry leaves the cursors half-read.
+        entries.close()
+        line_rows.close()
+
+
+def _pair_up(
+    code: str, entries: Any, lines: Iterator[Any], accounts: dict[int, str], funds: dict[int, str]
+) -> Iterator[tuple[SealedEntry, str, str]]:
     pending = next(lines, None)
     for seq, entry_on, kind, memo, reverses, created_at, created_by, prev_hash, digest in entries:
         own: list[LineDraft] = []
@@ -87,7 +97,7 @@ def _sealed_entries(uow: UnitOfWork, association: Association) -> Iterator[tuple
                 )
             pending = next(lines, None)
         yield (
-            SealedEntry(association.code, seq, entry_on, kind, memo, reverses, created_at, created_by, tuple(own)),
+            SealedEntry(code, seq, entry_on, kind, memo, reverses, created_at, created_by, tuple(own)),
             prev_hash,
             digest,
         )

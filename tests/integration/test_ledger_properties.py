@@ -1,0 +1,150 @@
+"""Property tests of the posting service: whatever a treasurer does, the books stay true."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from ledger.domain.entries import EntryDraft, LineDraft
+from ledger.domain.errors import LedgerError
+from ledger.persistence.models import Account, Association, Balance
+from ledger.services import corrections, donations, journal, verification
+from ledger.services.access import Actor
+from ledger.services.journal import Books
+from tests.factories import make_association, make_donor, make_fund, row_counts, work
+
+FUNDS = ("GENERAL", "TU-SACH")
+SYSTEM = Actor.system()
+
+
+@dataclass(frozen=True)
+class Donate:
+    fund: str
+    method: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Spend:
+    fund: str
+    account: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Reverse:
+    pick: int
+
+
+@dataclass(frozen=True)
+class Unbalanced:
+    fund: str
+    amount: int
+
+
+amounts = st.integers(min_value=1, max_value=5_000_000)
+operations = st.one_of(
+    st.builds(Donate, st.sampled_from(FUNDS), st.sampled_from(["cash", "bank"]), amounts),
+    st.builds(Spend, st.sampled_from(FUNDS), st.sampled_from(["111", "112"]), amounts),
+    st.builds(Reverse, st.integers(min_value=0, max_value=50)),
+    st.builds(Unbalanced, st.sampled_from(FUNDS), amounts),
+)
+
+
+def snapshot(app: Flask, association_id: int) -> tuple[dict[str, int], list[tuple[int, int, str, int, int, int]]]:
+    with work(app) as uow:
+        balances = [
+            (b.account_id, b.fund_id, b.item, b.net_debit_vnd, b.quantity, b.reserved_vnd)
+            for b in uow.session.execute(
+                select(Balance)
+                .where(Balance.association_id == association_id)
+                .order_by(Balance.account_id, Balance.fund_id)
+            ).scalars()
+        ]
+    return row_counts(app), balances
+
+
+def apply(app: Flask, code: str, donor_id: int, op: object, posted: list[int]) -> int:
+    """Run one operation through the services in its own unit of work; return the entry seq."""
+    with work(app) as uow:
+        association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
+        books = Books(uow, association)
+        if isinstance(op, Donate):
+            view = donations.record_donation(
+                uow,
+                SYSTEM,
+                books,
+                donations.DonationCommand(donor_id, op.fund, op.method, op.amount, date(2026, 11, 2)),
+            )
+            seq = view.entry.seq
+        elif isinstance(op, Spend):
+            draft = EntryDraft(
+                date(2026, 11, 3),
+                "Chi hoạt động",
+                "general",
+                (LineDraft("642", op.fund, debit_vnd=op.amount), LineDraft(op.account, op.fund, credit_vnd=op.amount)),
+            )
+            seq = journal.post_general_entry(uow, SYSTEM, books, draft).seq
+        elif isinstance(op, Reverse):
+            if not posted:
+                raise LedgerError("không có gì để đảo", "nothing to reverse")
+            seq = corrections.reverse(uow, SYSTEM, books, posted[op.pick % len(posted)], "kiểm thử").seq
+        else:
+            assert isinstance(op, Unbalanced)
+            draft = EntryDraft(
+                date(2026, 11, 3),
+                "lệch",
+                "general",
+                (LineDraft("111", op.fund, debit_vnd=op.amount), LineDraft("511", op.fund, credit_vnd=op.amount + 1)),
+            )
+            seq = journal.post_general_entry(uow, SYSTEM, books, draft).seq
+        uow.commit()
+        return seq
+
+
+@settings(max_examples=25)
+@given(st.lists(operations, min_size=1, max_size=12))
+def test_any_sequence_of_operations_keeps_the_books_balanced_chained_and_true(app: Flask, ops: list[object]) -> None:
+    code = make_association(app)
+    make_fund(app, code, "TU-SACH", preset="bookcases")
+    donor_id = make_donor(app, code)
+    with work(app) as uow:
+        association_id = uow.session.execute(select(Association.id).where(Association.code == code)).scalar_one()
+    posted: list[int] = []
+    for op in ops:
+        before = snapshot(app, association_id)
+        try:
+            seq = apply(app, code, donor_id, op, posted)
+        except LedgerError:
+            # A refused operation changes nothing: no row anywhere, no balance.
+            assert snapshot(app, association_id) == before
+            continue
+        posted.append(seq)
+        with work(app) as uow:
+            association = uow.session.get(Association, association_id)
+            assert association is not None
+            report = verification.verify_association(uow, association)
+            assert report.ok and report.head_seq == len(posted) == seq, report
+            assert verification.check_balances(uow, association) == []
+            balances = [
+                (b.account_id, b.fund_id, b.net_debit_vnd, b.reserved_vnd)
+                for b in uow.session.execute(select(Balance).where(Balance.association_id == association_id)).scalars()
+            ]
+            money = set(
+                uow.session.execute(
+                    select(Account.id).where(Account.association_id == association_id, Account.non_negative.is_(True))
+                ).scalars()
+            )
+        per_fund: dict[int, int] = defaultdict(int)
+        for _, fund_id, net, _ in balances:
+            per_fund[fund_id] += net
+        # Every fund is a self-balancing set of accounts: its debits equal its credits.
+        assert all(net == 0 for net in per_fund.values()), per_fund
+        # Cash, bank and goods never go below zero in any fund.
+        assert all(net - reserved >= 0 for account_id, _, net, reserved in balances if account_id in money)

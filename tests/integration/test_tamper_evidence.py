@@ -1,0 +1,105 @@
+"""Changes made behind the service's back are refused by the database or caught by `ledger verify`."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tests.factories import database, donate, set_up_books
+
+
+def association_id(app: Flask, code: str) -> int:
+    with database(app).engine.connect() as conn:
+        return int(conn.execute(text("SELECT id FROM associations WHERE code = :c"), {"c": code}).scalar_one())
+
+
+def behind_the_back(app: Flask, sql: str, **params: object) -> None:
+    """Run ``sql`` as someone with database rights who switches the append-only guard off first."""
+    engine = database(app).engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER journal_lines_no_update")
+            conn.exec_driver_sql("DROP TRIGGER journal_entries_no_delete")
+            conn.execute(text(sql), params)
+            conn.exec_driver_sql(
+                "CREATE TRIGGER journal_lines_no_update BEFORE UPDATE ON journal_lines "
+                "BEGIN SELECT RAISE(ABORT, 'the journal is append-only: UPDATE on journal_lines refused'); END"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER journal_entries_no_delete BEFORE DELETE ON journal_entries "
+                "BEGIN SELECT RAISE(ABORT, 'the journal is append-only: DELETE on journal_entries refused'); END"
+            )
+        else:
+            conn.exec_driver_sql("ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_append_only")
+            conn.exec_driver_sql("ALTER TABLE journal_entries DISABLE TRIGGER journal_entries_append_only")
+            conn.execute(text(sql), params)
+            conn.exec_driver_sql("ALTER TABLE journal_lines ENABLE TRIGGER journal_lines_append_only")
+            conn.exec_driver_sql("ALTER TABLE journal_entries ENABLE TRIGGER journal_entries_append_only")
+
+
+def test_the_database_refuses_to_update_or_delete_posted_entries(app: Flask) -> None:
+    books = set_up_books(app)
+    donate(app.test_client(), books, 1_000_000)
+    assoc = association_id(app, books.code)
+    for sql in (
+        "UPDATE journal_lines SET debit_vnd = debit_vnd + 1 WHERE association_id = :a AND debit_vnd > 0",
+        "DELETE FROM journal_lines WHERE association_id = :a",
+        "UPDATE journal_entries SET memo = 'sửa' WHERE association_id = :a",
+        "DELETE FROM journal_entries WHERE association_id = :a",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), database(app).engine.begin() as conn:
+            conn.execute(text(sql), {"a": assoc})
+
+
+def test_a_line_changed_by_raw_sql_makes_ledger_verify_exit_1_naming_the_entry(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    for amount in (1_000_000, 2_000_000, 3_000_000):
+        assert donate(client, books, amount).status_code == 201
+    clean = runner.invoke(args=["ledger", "verify", "--association", books.code])
+    assert clean.exit_code == 0, clean.output
+    assert f"{books.code}: ok, 3 entries" in clean.output
+
+    behind_the_back(
+        app,
+        "UPDATE journal_lines SET debit_vnd = 2500000 WHERE association_id = :a AND seq = 2 AND debit_vnd > 0",
+        a=association_id(app, books.code),
+    )
+    broken = runner.invoke(args=["ledger", "verify", "--association", books.code])
+    assert broken.exit_code == 1
+    assert f"{books.code}: BROKEN at entry 2: content does not match its hash" in broken.output
+    api = client.get(
+        f"/api/v1/associations/{books.code}/verify", headers={"Authorization": f"Bearer {books.treasurer}"}
+    )
+    body = api.get_json()
+    assert (body["ok"], body["first_bad_seq"], body["balances_ok"]) == (False, 2, False)
+
+
+def test_deleting_the_last_entry_is_caught_by_the_recorded_chain_head(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    for amount in (1_000, 2_000):
+        donate(app.test_client(), books, amount)
+    assoc = association_id(app, books.code)
+    behind_the_back(app, "DELETE FROM donations WHERE association_id = :a AND entry_seq = 2", a=assoc)
+    with database(app).engine.begin() as conn:
+        if database(app).engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER journal_lines_no_delete")
+        else:
+            conn.exec_driver_sql("ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_append_only")
+        conn.execute(text("DELETE FROM journal_lines WHERE association_id = :a AND seq = 2"), {"a": assoc})
+        if database(app).engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(
+                "CREATE TRIGGER journal_lines_no_delete BEFORE DELETE ON journal_lines "
+                "BEGIN SELECT RAISE(ABORT, 'the journal is append-only: DELETE on journal_lines refused'); END"
+            )
+        else:
+            conn.exec_driver_sql("ALTER TABLE journal_lines ENABLE TRIGGER journal_lines_append_only")
+    behind_the_back(app, "DELETE FROM journal_entries WHERE association_id = :a AND seq = 2", a=assoc)
+    result = runner.invoke(args=["ledger", "verify", "--association", books.code])
+    assert result.exit_code == 1
+    assert "BROKEN at entry 2" in result.output and "entries are missing" in result.output
