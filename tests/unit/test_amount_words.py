@@ -68,7 +68,7 @@ def test_english_readings_use_the_short_scale(amount_vnd: int, words: str) -> No
 def test_zero_negative_too_large_and_non_integer_amounts_are_refused(amount: object) -> None:
     for reader in (amount_in_words_vi, amount_in_words_en):
         with pytest.raises(ValidationFailed) as refused:
-            reader(amount)  # type: ignore[operator]
+            reader(amount)  # type: ignore[arg-type]
         assert refused.value.code == "validation_error"
         assert refused.value.message_vi and refused.value.message_en
 
