@@ -51,6 +51,8 @@ def create_app(
     from flask_smorest import Api
 
     from ledger.extensions import csrf, limiter, login_manager
+    from ledger.web.api import auditing as api_auditing  # noqa: F401 - adds its routes to the API blueprint
+    from ledger.web.api import documents as api_documents  # noqa: F401 - adds its routes to the API blueprint
     from ledger.web.api import views as api_views
     from ledger.web.errors import register_error_handlers
 
@@ -65,7 +67,14 @@ def create_app(
     api_views.register(app)
     api.register_blueprint(api_views.blp)
     csrf.exempt(api_views.blp)
+    from ledger.web.pages import pages
+
+    app.register_blueprint(pages)
     register_error_handlers(app)
+    if settings.send_mail_in_background and settings.smtp_url:
+        from ledger.mail_worker import start_background_sender
+
+        start_background_sender(app)
 
     from ledger.cli import register_cli
 

@@ -20,6 +20,7 @@ db_cli = AppGroup("db", help="The database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Users, roles and API tokens.")
 associations_cli = AppGroup("associations", help="Associations and their books.")
 ledger_cli = AppGroup("ledger", help="Checks on the journal.")
+receipts_cli = AppGroup("receipts", help="Receipts: e-mail delivery from the outbox.")
 
 
 def database() -> Database:
@@ -149,8 +150,31 @@ def ledger_verify(association_code: str | None) -> None:
     sys.exit(1 if bad else 0)
 
 
+@receipts_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep delivering every --interval seconds.")
+@click.option("--interval", default=30, show_default=True)
+def receipts_send(loop: bool, interval: int) -> None:
+    """Deliver the receipts waiting in the outbox (retrying with back-off when SMTP is down)."""
+    import time
+
+    from ledger.services.outbox import deliver_due
+
+    settings = current_app.extensions["ledger.settings"]
+    if not settings.smtp_url:
+        raise click.UsageError("set SMTP_URL (smtp://user:password@host:port) to send receipts")
+    while True:
+        report = deliver_due(
+            database(), settings.smtp_url, settings.public_base_url, current_app.extensions["ledger.clock"]
+        )
+        click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def register_cli(app: Flask) -> None:
     from ledger.demo import demo_cli
+    from ledger.disbursements_cli import disbursements_cli
 
-    for group in (db_cli, users_cli, associations_cli, ledger_cli, demo_cli):
+    for group in (db_cli, users_cli, associations_cli, ledger_cli, receipts_cli, demo_cli, disbursements_cli):
         app.cli.add_command(group)

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ledger.persistence.models import Association
-from ledger.services import associations, donations, parties, users
+from ledger.services import associations, disbursements, donations, interest, parties, users
 from ledger.services.access import Actor
 from ledger.services.funds import FundCommand, create_fund_in
 from ledger.services.journal import Books
@@ -82,7 +82,11 @@ def _work() -> UnitOfWork:
 
 
 def seed() -> None:
-    """Create the demo tree, users, funds, donors and a year of donations (idempotent: runs once)."""
+    """Create the demo tree, users, funds, donors, a year of donations and of spending (runs once).
+
+    The city QT-DH hands out Tet gifts from donated packages, bookcases to schools and Hoa Phượng
+    Đỏ scholarships, and one award waits for the chair's approval.
+    """
     system = Actor.system()
     with _work() as uow:
         if uow.session.execute(select(Association.id).where(Association.code == "QT")).first():
@@ -104,6 +108,14 @@ def seed() -> None:
         uow.session.flush()
         books = Books(uow, city)
         gifts = (
+            (
+                4,
+                "in_kind",
+                "QUA-TET",
+                45_000_000,
+                date(2025, 12, 18),
+                (donations.ItemCommand(TET_PACKAGE, 100, "gói", 450_000),),
+            ),
             (0, "bank", "TU-SACH", 150_000_000, date(2026, 3, 2), ()),
             (1, "bank", "HOA-PHUONG-DO", 300_000_000, date(2026, 5, 15), ()),
             (2, "cash", "HOA-PHUONG-DO", 1_200_000, date(2026, 6, 1), ()),
@@ -115,7 +127,7 @@ def seed() -> None:
                 "QUA-TET",
                 180_000_000,
                 date(2026, 11, 2),
-                (donations.ItemCommand("Gói quà Tết (gạo, bánh chưng, sữa)", 400, "gói", 450_000),),
+                (donations.ItemCommand(TET_PACKAGE, 400, "gói", 450_000),),
             ),
             (2, "cash", "GENERAL", 20_000_000, date(2026, 9, 5), ()),
         )
@@ -133,12 +145,141 @@ def seed() -> None:
                     items=items,
                 ),
             )
+        _spending(uow, books)
         uow.commit()
+
+
+#: The Tet gift package the demo's donors give in kind (one item, valued at its average cost).
+TET_PACKAGE = "Gói quà Tết (gạo, bánh chưng, sữa)"
+
+#: Family, middle and given names to make the demo's pupils from (deterministically).
+_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Hồ", "Võ", "Đặng")
+_MIDDLE = ("Thị", "Văn", "Minh", "Ngọc", "Hữu", "Thanh")
+_GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Lan", "Mai", "Nam", "Phúc", "Quỳnh", "Sơn", "Thảo")
+_SCHOOLS = (
+    ("Trường THCS Nguyễn Trãi", "8"),
+    ("Trường THPT Lê Lợi", "11"),
+    ("Trường Tiểu học Nguyễn Trãi", "5"),
+    ("Trường THCS Trần Hưng Đạo", "7"),
+    ("Trường THPT Đông Hà", "12"),
+)
+_HARDSHIP = ("poor_household", "near_poor", "orphan", "ethnic_minority", "disability")
+#: Schools that receive a bookcase on Vietnam Book and Reading Culture Day (21 April).
+_BOOKCASE_SCHOOLS = (
+    "Trường Tiểu học Nguyễn Trãi",
+    "Trường Tiểu học Lê Lợi",
+    "Trường Tiểu học Phan Bội Châu",
+    "Trường Tiểu học Kim Đồng",
+    "Trường THCS Phan Đình Phùng",
+    "Trường THCS Nguyễn Du",
+)
+
+
+def _pupils(uow: UnitOfWork, city: Association, count: int, start: int, categories: tuple[str, ...]) -> list[int]:
+    ids = []
+    for n in range(start, start + count):
+        school, grade = _SCHOOLS[n % len(_SCHOOLS)]
+        name = f"{_FAMILY[n % len(_FAMILY)]} {_MIDDLE[n % len(_MIDDLE)]} {_GIVEN[(n * 5) % len(_GIVEN)]}"
+        command = parties.BeneficiaryCommand(
+            name=name, category=categories[n % len(categories)], school=school, grade=grade, address="Đông Hà"
+        )
+        ids.append(parties.create_beneficiary(uow, Actor.system(), city, command).id)
+    return ids
+
+
+def _spending(uow: UnitOfWork, books: Books) -> None:
+    """What the city spent, entered by its treasurer through the same services as the API."""
+    city = books.association
+    treasurer_user = users.find_user(uow, "thuquy@dongha.khuyenhoc.vn")
+    treasurer = Actor(user_id=treasurer_user.id, email=treasurer_user.email)
+    spend = disbursements.SpendCommand
+    # Tet 2026 (17 February): one gift package for each of 30 pupils in hardship, from the goods.
+    tet_pupils = _pupils(uow, city, 30, 0, _HARDSHIP)
+    disbursements.record_batch(
+        uow,
+        treasurer,
+        books,
+        [
+            spend(
+                "QUA-TET",
+                "tet_gift",
+                "in_kind",
+                date(2026, 2, 5),
+                beneficiary_id=pupil,
+                items=(disbursements.GoodsPick(TET_PACKAGE, 1, "gói"),),
+            )
+            for pupil in tet_pupils
+        ],
+        memo="Trao quà Tết Bính Ngọ 2026 cho học sinh có hoàn cảnh khó khăn",
+    )
+    # Vietnam Book and Reading Culture Day: a bookcase with books for six primary and lower-secondary schools.
+    schools = [
+        parties.create_beneficiary(
+            uow,
+            Actor.system(),
+            city,
+            parties.BeneficiaryCommand(name=name, category="school", kind="school", address="Đông Hà", is_minor=False),
+        ).id
+        for name in _BOOKCASE_SCHOOLS
+    ]
+    disbursements.record_batch(
+        uow,
+        treasurer,
+        books,
+        [
+            spend("TU-SACH", "bookcase", "bank", date(2026, 4, 21), 12_000_000, school, memo="Tủ sách và 300 đầu sách")
+            for school in schools
+        ],
+        memo="Ngày Sách và Văn hóa đọc Việt Nam 21/4/2026: trao tủ sách cho 6 trường",
+    )
+    # The Hoa Phượng Đỏ ceremony at the start of the school year: 24 scholarships of 1.500.000 ₫.
+    scholars = _pupils(uow, city, 24, 30, (*_HARDSHIP, "excellent_achievement"))
+    disbursements.record_batch(
+        uow,
+        treasurer,
+        books,
+        [spend("HOA-PHUONG-DO", "scholarship", "bank", date(2026, 9, 5), 1_500_000, pupil) for pupil in scholars],
+        memo="Lễ trao học bổng Hoa Phượng Đỏ năm học 2026–2027",
+    )
+    # The talent endowment spends only what it earns: half a year's interest, then a large award
+    # above its threshold that waits for the chair to approve it.
+    interest.record_interest(
+        uow, treasurer, books, interest.InterestCommand("KHUYEN-TAI", 16_000_000, date(2026, 6, 30))
+    )
+    interest.record_interest(
+        uow, treasurer, books, interest.InterestCommand("KHUYEN-TAI", 16_000_000, date(2026, 10, 31))
+    )
+    olympiad = parties.create_beneficiary(
+        uow,
+        Actor.system(),
+        city,
+        parties.BeneficiaryCommand(
+            name="Lê Minh Khang",
+            category="excellent_achievement",
+            school="Trường THPT chuyên Lê Quý Đôn",
+            grade="12",
+            address="Đông Hà",
+        ),
+    ).id
+    disbursements.record_disbursement(
+        uow,
+        treasurer,
+        books,
+        spend(
+            "KHUYEN-TAI",
+            "award",
+            "bank",
+            date(2026, 11, 10),
+            25_000_000,
+            olympiad,
+            memo="Thưởng học sinh đạt Huy chương Vàng Olympic Toán học quốc tế",
+        ),
+    )
 
 
 @demo_cli.command("seed")
 def demo_seed() -> None:
-    """A realistic demo: a province, a city, wards, a school board, funds, donors and donations."""
+    """A realistic demo: a province, a city, wards, a school board, funds, donors, donations and spending."""
     seed()
     click.echo("demo data is in place")
     click.echo(f"demo logins (password: {DEMO_PASSWORD}):")

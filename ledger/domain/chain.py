@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from ledger.domain.entries import LineDraft
 
@@ -31,6 +32,11 @@ class SealedEntry:
     lines: tuple[LineDraft, ...]
 
 
+#: One encoder for every entry: ``json.dumps`` with these options would build a new one per call.
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=4096)
 def utc_text(instant: datetime) -> str:
     """An aware instant as fixed-width UTC text with microseconds (``…T23:54:13.000120Z``)."""
     if instant.tzinfo is None:
@@ -76,7 +82,7 @@ def canonical_bytes(entry: SealedEntry) -> bytes:
         entry.created_by,
         lines,
     ]
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return _CANONICAL_JSON.encode(doc).encode()
 
 
 def chain_hash(prev_hash: str, entry: SealedEntry) -> str:

@@ -197,6 +197,7 @@ class InvalidTransition(Conflict):
         super().__init__(
             f"Không thể chuyển {what} từ trạng thái «{from_status}» sang «{to_status}».",
             f"A {what} cannot go from '{from_status}' to '{to_status}'.",
-            status=from_status,
-            target=to_status,
+            # Not ``status``: that member of problem+json is the HTTP status (RFC 9457).
+            current_status=from_status,
+            target_status=to_status,
         )

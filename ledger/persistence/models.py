@@ -247,6 +247,8 @@ class Donation(Base):
     voided_on: Mapped[date | None] = mapped_column(Date)
     void_reason: Mapped[str | None] = mapped_column(String(500))
     void_entry_seq: Mapped[int | None] = mapped_column(BigInteger)
+    #: The pledge this money was collected for (its reversal reopens the pledge).
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from ledger.clock import today_vn
 from ledger.domain.errors import ValidationFailed
-from ledger.services import audit, donations
+from ledger.services import audit, disbursements, donations, pledges
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, reverse_entry
 from ledger.services.unit_of_work import UnitOfWork
@@ -28,6 +28,8 @@ def reverse(
     on = reversed_on or today_vn(uow.clock())
     reversal = reverse_entry(uow, books, seq, reason=reason, reversed_on=on, created_by=actor.user_id)
     donations.void_receipt_of(uow, actor, books, seq, reversal, reason)
+    disbursements.void_disbursement_of(uow, actor, books, seq, reversal, reason)
+    pledges.undo_for_reversal(uow, actor, books, seq, reversal)
     audit.record(
         uow,
         actor,

@@ -15,7 +15,7 @@ from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.states import RECEIPT_STEPS, step
 from ledger.persistence.models import Donation, DonationItem, Donor
-from ledger.services import audit
+from ledger.services import audit, outbox
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, post_entries
 from ledger.services.numbering import next_number
@@ -119,39 +119,63 @@ def donation_lines(cmd: DonationCommand) -> tuple[LineDraft, ...]:
     )
 
 
-def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCommand) -> DonationView:
-    """Post a donation into a fund and give it the next receipt number of its year."""
-    association = books.association
-    _check(cmd, today_vn(uow.clock()))
-    donor = uow.session.get(Donor, cmd.donor_id)
-    if donor is None or donor.association_id != association.id:
+def known_donor(uow: UnitOfWork, books: Books, donor_id: int) -> Donor:
+    """The donor ``donor_id`` of this association, else a field error on ``donor_id``."""
+    donor = uow.session.get(Donor, donor_id)
+    if donor is None or donor.association_id != books.association.id:
         raise ValidationFailed(
             "Không tìm thấy nhà tài trợ này trong sổ của hội.",
             "No such donor in this association.",
             errors={"donor_id": ["unknown donor"]},
         )
-    if cmd.fund not in books.funds:
+    return donor
+
+
+def known_fund(books: Books, fund: str) -> None:
+    """Refuse a fund code this association does not have, as a field error on ``fund``."""
+    if fund not in books.funds:
         raise ValidationFailed(
-            f"Hội không có quỹ {cmd.fund}.",
-            f"This association has no fund {cmd.fund}.",
+            f"Hội không có quỹ {fund}.",
+            f"This association has no fund {fund}.",
             errors={"fund": ["unknown fund"]},
         )
-    memo = cmd.memo or f"Tài trợ của {donor.name}"
-    draft = EntryDraft(entry_on=cmd.received_on, memo=memo[:500], kind="donation", lines=donation_lines(cmd))
-    entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
-    number = next_number(uow, association, "receipt", cmd.received_on.year)
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """What a receipt records about money or goods that came in with a posted entry."""
+
+    donor_id: int
+    fund: str
+    method: str
+    amount_vnd: int
+    received_on: date
+    memo: str = ""
+    items: tuple[ItemCommand, ...] = ()
+    #: Set when the money is a pledge being collected.
+    pledge_id: int | None = None
+
+
+def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView, facts: ReceiptFacts) -> Donation:
+    """Number the receipt of a posted ``entry`` (the next of its year) and store it.
+
+    Donations and collected pledges both end here, so every receipt comes from one gapless
+    series per association and year, and a reversal voids it the same way.
+    """
+    number = next_number(uow, books.association, "receipt", facts.received_on.year)
     donation = Donation(
-        association_id=association.id,
+        association_id=books.association.id,
         entry_seq=entry.seq,
-        donor_id=donor.id,
-        fund_id=books.funds[cmd.fund].id,
-        method=cmd.method,
-        amount_vnd=cmd.amount_vnd,
-        received_on=cmd.received_on,
-        memo=cmd.memo,
+        donor_id=facts.donor_id,
+        fund_id=books.funds[facts.fund].id,
+        method=facts.method,
+        amount_vnd=facts.amount_vnd,
+        received_on=facts.received_on,
+        memo=facts.memo,
         receipt_number=number,
         verify_token=secrets.token_urlsafe(24),
         status="valid",
+        pledge_id=facts.pledge_id,
         created_by=actor.user_id,
         created_at=entry.created_at,
     )
@@ -165,8 +189,32 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
             unit=i.unit,
             unit_value_vnd=i.unit_value_vnd,
         )
-        for i in cmd.items
+        for i in facts.items
     )
+    # The e-mail is queued in the same transaction, so a receipt never exists without it.
+    donor = uow.session.get(Donor, facts.donor_id)
+    assert donor is not None
+    outbox.queue_receipt_email(uow, donation, donor, books.association, books.funds[facts.fund])
+    return donation
+
+
+def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCommand) -> DonationView:
+    """Post a donation into a fund and give it the next receipt number of its year."""
+    association = books.association
+    _check(cmd, today_vn(uow.clock()))
+    donor = known_donor(uow, books, cmd.donor_id)
+    known_fund(books, cmd.fund)
+    memo = cmd.memo or f"Tài trợ của {donor.name}"
+    draft = EntryDraft(entry_on=cmd.received_on, memo=memo[:500], kind="donation", lines=donation_lines(cmd))
+    entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
+    donation = issue_receipt(
+        uow,
+        actor,
+        books,
+        entry,
+        ReceiptFacts(cmd.donor_id, cmd.fund, cmd.method, cmd.amount_vnd, cmd.received_on, cmd.memo, cmd.items),
+    )
+    number = donation.receipt_number
     audit.record(
         uow,
         actor,

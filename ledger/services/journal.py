@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.orm import Session
 
 from ledger.domain.accounts import AccountType, signed_net_asset_effect
 from ledger.domain.chain import SealedEntry, chain_hash
@@ -221,6 +224,10 @@ def post_entries(
     entry_rows: list[dict[str, object]] = []
     line_rows: list[dict[str, object]] = []
     seq, prev = head.head_seq, head.head_hash
+    # Plain dicts of ids: reading a mapped attribute per line costs more than the rest of the line.
+    association_id = association.id
+    account_ids = {code: account.id for code, account in books.accounts.items()}
+    fund_ids_by_code = {code: fund.id for code, fund in books.funds.items()}
     for draft in drafts:
         seq += 1
         sealed = SealedEntry(
@@ -237,7 +244,7 @@ def post_entries(
         digest = chain_hash(prev, sealed)
         entry_rows.append(
             {
-                "association_id": association.id,
+                "association_id": association_id,
                 "seq": seq,
                 "entry_on": draft.entry_on,
                 "kind": draft.kind,
@@ -252,11 +259,11 @@ def post_entries(
         for line_no, line in enumerate(draft.lines, start=1):
             line_rows.append(
                 {
-                    "association_id": association.id,
+                    "association_id": association_id,
                     "seq": seq,
                     "line_no": line_no,
-                    "account_id": books.accounts[line.account].id,
-                    "fund_id": books.funds[line.fund].id,
+                    "account_id": account_ids[line.account],
+                    "fund_id": fund_ids_by_code[line.fund],
                     "debit_vnd": line.debit_vnd,
                     "credit_vnd": line.credit_vnd,
                     "quantity": line.quantity,
@@ -286,12 +293,49 @@ def post_entries(
 
     session = uow.session
     session.flush()
-    session.execute(insert(JournalEntry), entry_rows)
-    session.execute(insert(JournalLine), line_rows)
+    _insert_rows(session, JournalEntry, entry_rows)
+    _insert_rows(session, JournalLine, line_rows)
     _write_balances(uow, association.id, positions)
     head.head_seq, head.head_hash = seq, prev
     session.flush()
     return views
+
+
+#: Below this many rows a plain ORM insert is as quick as the bulk paths (one entry from the API).
+BULK_ROWS_MIN = 64
+
+
+def _insert_rows(session: Session, model: type[JournalEntry] | type[JournalLine], rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` into ``model``'s table inside the session's transaction, by the fastest path there is.
+
+    Profiling the bulk posting (docs/benchmarks.md) found the ORM bulk insert taking most of a
+    batch: per-row statements with their parameter processing. PostgreSQL gets ``COPY`` instead,
+    SQLite the driver's own ``executemany`` with values converted once by the columns' types.
+    Both run in the same transaction and fire the same constraints and triggers as an INSERT.
+    """
+    if len(rows) < BULK_ROWS_MIN:
+        session.execute(insert(model), rows)
+        return
+    table: Table = model.__table__  # type: ignore[assignment]
+    columns = list(rows[0])
+    values = itemgetter(*columns)
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(values(row))
+        return
+    if dialect.name != "sqlite":
+        session.execute(insert(model), rows)
+        return
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    tuples = [values(row) for row in rows]
+    if any(processors):
+        tuples = [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in tuples]
+    marks = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", tuples)
 
 
 def _write_balances(uow: UnitOfWork, association_id: int, positions: dict[BalanceKey, _Position]) -> None:
@@ -318,6 +362,60 @@ def _write_balances(uow: UnitOfWork, association_id: int, positions: dict[Balanc
         uow.session.execute(update(Balance), updates)
     if inserts:
         uow.session.execute(insert(Balance), inserts)
+
+
+def reserve(uow: UnitOfWork, books: Books, amounts: Mapping[BalanceKey, int]) -> None:
+    """Set ``amounts`` aside on their (account, fund, item) balances for pending disbursements.
+
+    Each pair must have that much available (posted balance less what is already reserved),
+    else ``InsufficientFunds`` and nothing changes; a pair with no balance row yet gets one.
+    Called under the ledger lock, so two pending spends can never promise the same money:
+    ``post_entries`` then counts the reservations when it checks that nothing goes below zero.
+    """
+    association_id = books.association.id
+    assert uow.holds_lock(association_id), "reservations change under the ledger lock"
+    wanted = {key: amount for key, amount in amounts.items() if amount}
+    if not wanted:
+        return
+    stored = load_balances(uow, association_id, {key[1] for key in wanted})
+    for key, amount in sorted(wanted.items()):
+        assert amount > 0, amount
+        row = stored.get(key)
+        available = row.net_debit_vnd - row.reserved_vnd if row is not None else 0
+        if available < amount:
+            account_id, fund_id, item = key
+            raise InsufficientFunds(
+                books.accounts_by_id[account_id].code, books.funds_by_id[fund_id].code, available, amount, item
+            )
+    for key, amount in wanted.items():
+        row = stored.get(key)
+        if row is None:
+            account_id, fund_id, item = key
+            uow.session.add(
+                Balance(
+                    association_id=association_id,
+                    account_id=account_id,
+                    fund_id=fund_id,
+                    item=item,
+                    net_debit_vnd=0,
+                    quantity=0,
+                    reserved_vnd=amount,
+                )
+            )
+        else:
+            row.reserved_vnd += amount
+    uow.session.flush()
+
+
+def release(uow: UnitOfWork, books: Books, key: BalanceKey, amount_vnd: int) -> None:
+    """Give back what a pending disbursement had set aside (it was approved or rejected)."""
+    association_id = books.association.id
+    assert uow.holds_lock(association_id), "reservations change under the ledger lock"
+    row = load_balances(uow, association_id, {key[1]}).get(key)
+    # A reservation is only ever released by the disbursement that made it, so it is there.
+    assert row is not None and row.reserved_vnd >= amount_vnd, (key, amount_vnd)
+    row.reserved_vnd -= amount_vnd
+    uow.session.flush()
 
 
 def entry_lines(uow: UnitOfWork, books: Books, seqs: Sequence[int]) -> dict[int, list[LineDraft]]:

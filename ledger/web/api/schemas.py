@@ -10,8 +10,13 @@ from ledger.domain.entries import ENTRY_KINDS, ITEM_MAX_CHARS, MAX_LINES_PER_ENT
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.policy import BENEFICIARY_CATEGORIES, DISBURSEMENT_KINDS, RESTRICTIONS
 from ledger.services.associations import LEVELS
+from ledger.services.disbursements import MAX_BATCH_ITEMS, PAID_FROM
+from ledger.services.disbursements import STATUSES as DISBURSEMENT_STATUSES
 from ledger.services.donations import MAX_ITEMS, METHODS
 from ledger.services.parties import BENEFICIARY_KINDS, DONOR_KINDS
+from ledger.services.pledges import COLLECTION_METHODS, PLEDGE_STEPS
+
+PLEDGE_STATUSES = tuple(PLEDGE_STEPS)
 
 #: Page sizes of list endpoints (API.md).
 PAGE_DEFAULT = 100
@@ -274,3 +279,227 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 
 DISBURSEMENT_KIND_CHOICES = DISBURSEMENT_KINDS
+
+
+# --- Right-purpose spending: disbursements, approvals, policies, periods, pledges, transfers ----
+
+
+class GoodsPickIn(Schema):
+    """Which goods leave the shelf and how many; their value is the average cost of what the fund holds."""
+
+    description = text(ITEM_MAX_CHARS, required=True, allow_empty=False)
+    quantity = Count(required=True)
+    unit = text(40, required=True, allow_empty=False)
+
+
+class DisbursementIn(Schema):
+    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    kind = fields.String(required=True, validate=validate.OneOf(DISBURSEMENT_KINDS))
+    beneficiary_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    amount = Money(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Required for cash and bank; for in_kind it may be left out (average cost)."},
+    )
+    paid_from = fields.String(required=True, validate=validate.OneOf(PAID_FROM))
+    items = fields.List(
+        fields.Nested(GoodsPickIn),
+        load_default=list,
+        validate=validate.Length(max=1, error="Goods paid out in kind name exactly one item."),
+        metadata={"description": "For in_kind: exactly one item (which goods, how many)."},
+    )
+    paid_on = fields.Date(required=True)
+    memo = text(MEMO_MAX_CHARS)
+
+
+class BatchIn(Schema):
+    # Items are read one by one in the view so that a refusal names the item as ``items.<i>.<field>``
+    # with its ``index``, like the ledger's own refusals; the document still shows their schema.
+    items = fields.List(
+        fields.Raw(metadata={"allOf": [{"$ref": "#/components/schemas/DisbursementIn"}]}),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH_ITEMS),
+    )
+    memo = text(MEMO_MAX_CHARS)
+
+
+class GoodsPickOut(Schema):
+    description = fields.String()
+    quantity = fields.Integer()
+    unit = fields.String()
+
+
+class DisbursementOut(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "pending, posted, rejected or void"})
+    fund = fields.String()
+    kind = fields.String()
+    beneficiary_id = fields.Integer(allow_none=True)
+    amount = fields.Integer(attribute="amount_vnd")
+    paid_from = fields.String()
+    items = fields.List(fields.Nested(GoodsPickOut))
+    paid_on = fields.Date()
+    memo = fields.String()
+    policy_version = fields.Integer()
+    maker_id = fields.Integer(allow_none=True)
+    approver_id = fields.Integer(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    reserved = fields.Integer(attribute="reserved_vnd")
+    entry_seq = fields.Integer(allow_none=True)
+    voucher_number = fields.String(allow_none=True)
+    void_entry_seq = fields.Integer(allow_none=True)
+    batch_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+#: One page schema per item schema: the OpenAPI document names each once.
+DisbursementPage = page_of(DisbursementOut)
+
+
+class VoucherOut(Schema):
+    number = fields.String()
+    pdf_url = fields.String()
+
+
+class DisbursementPostedOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    entry = fields.Nested(EntryOut)
+    voucher = fields.Nested(VoucherOut)
+    disbursement = fields.Nested(DisbursementOut)
+
+
+class BatchOut(Schema):
+    batch_id = fields.Integer()
+    count = fields.Integer()
+    total = fields.Integer()
+    disbursements = fields.List(fields.Nested(DisbursementOut))
+    vouchers_pdf_url = fields.String()
+
+
+class DisbursementQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(DISBURSEMENT_STATUSES))
+    fund = fields.String(load_default=None)
+    batch_id = fields.Integer(load_default=None)
+
+
+class ApproveIn(Schema):
+    """No fields: send ``{}``."""
+
+
+class RejectIn(Schema):
+    reason = text(500, required=True, allow_empty=False)
+
+
+class PolicyIn(Schema):
+    """The fund policy document of API.md; every key optional, ``null`` or absent means no limit."""
+
+    allowed_kinds = fields.Raw(allow_none=True, metadata={"type": "array", "items": {"type": "string"}})
+    beneficiary_categories = fields.Raw(allow_none=True, metadata={"type": "array", "items": {"type": "string"}})
+    max_per_disbursement = fields.Raw(allow_none=True, metadata={"type": "integer"})
+    max_per_beneficiary_per_year = fields.Raw(allow_none=True, metadata={"type": "integer"})
+    windows = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "from": {"type": "string", "format": "date"},
+                    "to": {"type": "string", "format": "date"},
+                },
+            },
+        },
+    )
+    approval_threshold = fields.Raw(allow_none=True, metadata={"type": "integer"})
+    running_cost_cap_pct = fields.Raw(allow_none=True, metadata={"type": "integer"})
+    transfers_out_allowed = fields.Raw(allow_none=True, metadata={"type": "boolean"})
+
+
+class PeriodOut(Schema):
+    year = fields.Integer()
+    closed = fields.Boolean()
+    closed_at = fields.AwareDateTime(allow_none=True)
+    closed_by = fields.Integer(allow_none=True)
+    pending_disbursements = fields.Integer()
+
+
+class PeriodCloseIn(Schema):
+    """No fields: send ``{}``."""
+
+
+class PeriodReopenIn(Schema):
+    reason = text(500)
+
+
+class PledgeIn(Schema):
+    donor_id = fields.Integer(required=True, strict=True)
+    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    amount = Money(required=True)
+    pledged_on = fields.Date(required=True)
+    due_on = fields.Date(load_default=None, allow_none=True)
+    memo = text(MEMO_MAX_CHARS)
+
+
+class PledgeOut(Schema):
+    id = fields.Integer()
+    donor_id = fields.Integer()
+    fund = fields.String()
+    amount = fields.Integer(attribute="amount_vnd")
+    collected = fields.Integer(attribute="collected_vnd")
+    outstanding = fields.Integer(attribute="outstanding_vnd")
+    pledged_on = fields.Date()
+    due_on = fields.Date(allow_none=True)
+    status = fields.String(metadata={"description": "open, collected or cancelled"})
+    entry_seq = fields.Integer()
+    memo = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+PledgePage = page_of(PledgeOut)
+
+
+class PledgeRecordedOut(Schema):
+    pledge = fields.Nested(PledgeOut)
+    entry = fields.Nested(EntryOut)
+
+
+class PledgeQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(PLEDGE_STATUSES))
+
+
+class CollectIn(Schema):
+    amount = Money(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(COLLECTION_METHODS))
+    received_on = fields.Date(required=True)
+    memo = text(MEMO_MAX_CHARS)
+
+
+class CollectionOut(Schema):
+    pledge = fields.Nested(PledgeOut)
+    entry = fields.Nested(EntryOut)
+    receipt = fields.Nested(ReceiptOut)
+
+
+class TransferIn(Schema):
+    from_fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    to_fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    amount = Money(required=True)
+    account = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^11[12](\.[0-9]{1,3})?$", error="Use 111 (cash) or 112 (bank), or a sub-account."),
+    )
+    on = fields.Date(required=True)
+    memo = text(MEMO_MAX_CHARS)
+
+
+class InterestIn(Schema):
+    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    amount = Money(required=True)
+    account = fields.String(
+        load_default="112",
+        validate=validate.Regexp(r"^112(\.[0-9]{1,3})?$", error="Interest is paid into a bank account (112)."),
+    )
+    on = fields.Date(required=True)
+    memo = text(MEMO_MAX_CHARS)

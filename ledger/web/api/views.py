@@ -364,3 +364,6 @@ def register(app: Any) -> None:
                     errors={"body": ["malformed JSON"]},
                 )
         return None
+
+
+from ledger.web.api import spending  # noqa: E402, F401 - adds the spending routes to this blueprint

@@ -1,0 +1,167 @@
+"""Fiscal years (calendar years): closing one freezes its books; reopening is an admin act, audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from ledger.clock import today_vn
+from ledger.domain.errors import Conflict, InvalidTransition, ValidationFailed
+from ledger.persistence.models import Disbursement, JournalEntry, Period
+from ledger.services import audit
+from ledger.services.access import Actor
+from ledger.services.journal import Books
+from ledger.services.unit_of_work import UnitOfWork
+
+#: Years a period can name; anything else is a typing mistake.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+REASON_MAX_CHARS = 500
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    year: int
+    closed: bool
+    closed_at: datetime | None
+    closed_by: int | None
+    #: Disbursements dated in the year that still wait for an approver.
+    pending_disbursements: int
+
+
+def _check_year(year: int) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValidationFailed(
+            "Năm tài chính không hợp lệ.",
+            "Not a valid fiscal year.",
+            errors={"year": [f"must be from {YEAR_MIN} to {YEAR_MAX}"]},
+        )
+
+
+def _pending_in(uow: UnitOfWork, association_id: int, year: int) -> int:
+    count = uow.session.execute(
+        select(func.count())
+        .select_from(Disbursement)
+        .where(
+            Disbursement.association_id == association_id,
+            Disbursement.status == "pending",
+            Disbursement.paid_on >= date(year, 1, 1),
+            Disbursement.paid_on <= date(year, 12, 31),
+        )
+    ).scalar_one()
+    return int(count)
+
+
+def _period(uow: UnitOfWork, association_id: int, year: int) -> Period | None:
+    return uow.session.execute(
+        select(Period)
+        .where(Period.association_id == association_id, Period.year == year)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> PeriodView:
+    """Close a fiscal year that has ended: no entry dated inside it can be posted afterwards.
+
+    Refused while disbursements dated in it still wait for approval: they would be stranded,
+    their money reserved for good. Decide them (approve or reject) first.
+    """
+    _check_year(year)
+    association_id = books.association.id
+    if year >= today_vn(uow.clock()).year:
+        raise ValidationFailed(
+            f"Năm {year} chưa kết thúc nên chưa thể khóa sổ.",
+            f"Year {year} has not ended yet, so it cannot be closed.",
+            errors={"year": ["only a year that has ended can be closed"]},
+        )
+    uow.lock_ledger(association_id)
+    period = _period(uow, association_id, year)
+    if period is not None and period.closed:
+        raise InvalidTransition("period", "closed", "closed")
+    pending = _pending_in(uow, association_id, year)
+    if pending:
+        raise Conflict(
+            f"Còn {pending} khoản chi năm {year} đang chờ duyệt: hãy duyệt hoặc từ chối trước khi khóa sổ.",
+            f"{pending} disbursements dated in {year} still wait for approval: approve or reject them "
+            "before closing the year.",
+            pending=pending,
+        )
+    if period is None:
+        period = Period(association_id=association_id, year=year)
+        uow.session.add(period)
+    period.closed = True
+    period.closed_at = uow.clock()
+    period.closed_by = actor.user_id
+    uow.session.flush()
+    audit.record(uow, actor, "period.close", association_id=association_id, object_type="period", object_id=year)
+    return PeriodView(year, True, period.closed_at, period.closed_by, 0)
+
+
+def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason: str = "") -> PeriodView:
+    """Reopen a closed year (an administrator's act, written to the audit log with its reason)."""
+    _check_year(year)
+    if len(reason) > REASON_MAX_CHARS:
+        raise ValidationFailed(
+            "Lý do quá dài.", "The reason is too long.", errors={"reason": [f"at most {REASON_MAX_CHARS} characters"]}
+        )
+    association_id = books.association.id
+    uow.lock_ledger(association_id)
+    period = _period(uow, association_id, year)
+    if period is None or not period.closed:
+        raise InvalidTransition("period", "open", "open")
+    closed_at, closed_by = period.closed_at, period.closed_by
+    period.closed = False
+    period.closed_at = None
+    period.closed_by = None
+    uow.session.flush()
+    audit.record(
+        uow,
+        actor,
+        "period.reopen",
+        association_id=association_id,
+        object_type="period",
+        object_id=year,
+        reason=reason,
+        was_closed_at=closed_at.isoformat() if closed_at else None,
+        was_closed_by=closed_by,
+    )
+    return PeriodView(year, False, None, None, _pending_in(uow, association_id, year))
+
+
+def list_periods(uow: UnitOfWork, books: Books) -> list[PeriodView]:
+    """Every year the books have entries in or a period row for, oldest first."""
+    association_id = books.association.id
+    rows = {
+        p.year: p for p in uow.session.execute(select(Period).where(Period.association_id == association_id)).scalars()
+    }
+    first, last = uow.session.execute(
+        select(func.min(JournalEntry.entry_on), func.max(JournalEntry.entry_on)).where(
+            JournalEntry.association_id == association_id
+        )
+    ).one()
+    years = set(rows)
+    if first is not None and last is not None:
+        years |= set(range(first.year, last.year + 1))
+    pending: dict[int, int] = {}
+    for (paid_on,) in uow.session.execute(
+        select(Disbursement.paid_on).where(
+            Disbursement.association_id == association_id, Disbursement.status == "pending"
+        )
+    ):
+        pending[paid_on.year] = pending.get(paid_on.year, 0) + 1
+    years |= set(pending)
+    out: list[PeriodView] = []
+    for year in sorted(years):
+        p = rows.get(year)
+        closed = p is not None and p.closed
+        out.append(
+            PeriodView(
+                year,
+                closed,
+                p.closed_at if p is not None and closed else None,
+                p.closed_by if p is not None and closed else None,
+                pending.get(year, 0),
+            )
+        )
+    return out

@@ -1,0 +1,89 @@
+"""Closing and reopening fiscal years: who may, and what a closed year refuses."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import auth, make_fund
+from tests.spending_support import Snapshot, audit_events, disburse, give, open_office, pupil, refused, spend_body
+
+
+def test_an_approver_closes_an_ended_year_and_it_takes_no_more_entries(app: Flask, client: FlaskClient) -> None:
+    office = open_office(app)
+    make_fund(app, office.code, "HPD", preset="hoa_phuong_do")
+    give(client, office, 10_000_000, fund="HPD", on="2025-06-01")
+    mai = pupil(app, office)
+    before = Snapshot(app, client, office)
+    by_treasurer = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.treasurer))
+    assert by_treasurer.status_code == 403
+    not_ended = client.post(office.url("/periods/2026/close"), json={}, headers=auth(office.approver))
+    assert refused(not_ended, "validation_error")["errors"] == {"year": ["only a year that has ended can be closed"]}
+    before.unchanged()
+    closed = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.approver))
+    assert closed.status_code == 200, closed.get_json()
+    body = closed.get_json()
+    assert (body["year"], body["closed"], body["closed_by"], body["pending_disbursements"]) == (
+        2025,
+        True,
+        office.approver_id,
+        0,
+    )
+    before = Snapshot(app, client, office)
+    late = disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2025-12-31"))
+    assert refused(late, "period_closed")["year"] == 2025
+    twice = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.admin))
+    refused(twice, "invalid_transition")
+    before.unchanged()
+    assert disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2026-01-02")).status_code == 201
+    years = client.get(office.url("/periods"), headers=auth(office.treasurer)).get_json()
+    assert [(p["year"], p["closed"]) for p in years] == [(2025, True), (2026, False)]
+
+
+def test_a_year_with_disbursements_waiting_for_approval_cannot_be_closed(app: Flask, client: FlaskClient) -> None:
+    office = open_office(app)
+    make_fund(app, office.code, "BIG", restriction="restricted", name="Quỹ lớn", policy={"approval_threshold": 0})
+    give(client, office, 10_000_000, fund="BIG", on="2025-03-01")
+    waiting = disburse(client, office, spend_body("BIG", 1_000_000, pupil(app, office), paid_on="2025-12-20"))
+    assert waiting.status_code == 202
+    before = Snapshot(app, client, office)
+    response = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.approver))
+    assert response.status_code == 409
+    assert refused(response, "conflict")["pending"] == 1
+    before.unchanged()
+    listed = client.get(office.url("/periods"), headers=auth(office.approver)).get_json()
+    assert listed[0] == {
+        "year": 2025,
+        "closed": False,
+        "closed_at": None,
+        "closed_by": None,
+        "pending_disbursements": 1,
+    }
+    rejected = client.post(
+        office.url(f"/approvals/{waiting.get_json()['id']}/reject"),
+        json={"reason": "Sai"},
+        headers=auth(office.approver),
+    )
+    assert rejected.status_code == 200
+    assert client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.approver)).status_code == 200
+
+
+def test_only_an_administrator_reopens_a_year_and_it_is_audited(app: Flask, client: FlaskClient) -> None:
+    office = open_office(app)
+    give(client, office, 1_000_000, on="2025-03-01")
+    assert client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.approver)).status_code == 200
+    before = Snapshot(app, client, office)
+    by_approver = client.post(office.url("/periods/2025/reopen"), json={}, headers=auth(office.approver))
+    assert by_approver.status_code == 403
+    open_year = client.post(office.url("/periods/2024/reopen"), json={}, headers=auth(office.admin))
+    refused(open_year, "invalid_transition")
+    before.unchanged()
+    reopened = client.post(
+        office.url("/periods/2025/reopen"),
+        json={"reason": "Bổ sung chứng từ theo kiểm toán"},
+        headers=auth(office.admin),
+    )
+    assert reopened.status_code == 200 and reopened.get_json()["closed"] is False
+    assert give(client, office, 1_000, on="2025-12-31")["entry"]["date"] == "2025-12-31"
+    events = audit_events(app, office)
+    assert ("period.close", "2025") in events and ("period.reopen", "2025") in events

@@ -1,0 +1,37 @@
+"""A donor scans the QR code on a receipt and the browser shows whether it is genuine."""
+
+from __future__ import annotations
+
+from flask import Flask
+from playwright.sync_api import Browser
+
+from tests.factories import auth, donate, set_up_books
+
+
+def test_a_donor_sees_a_genuine_receipt_then_the_same_receipt_void(app: Flask, browser: Browser, live_url: str) -> None:
+    client = app.test_client()
+    books = set_up_books(app)
+    body = donate(client, books, 1_200_000).get_json()
+    token = body["receipt"]["verify_url"].rsplit("/", 1)[1]
+    page = browser.new_page(locale="vi-VN")
+    try:
+        page.goto(f"{live_url}/verify/{token}")
+        assert page.locator("[data-status]").get_attribute("data-status") == "valid"
+        assert page.locator("[data-field=amount]").inner_text() == "1.200.000 ₫"
+        assert page.locator("[data-field=number]").inner_text() == body["receipt"]["number"]
+        assert "Nguyễn Thị Hồng Nhung" not in page.content()
+        page.get_by_text("English").click()
+        assert page.locator("[data-status]").inner_text().endswith("Genuine and valid receipt")
+
+        client.post(
+            f"/api/v1/associations/{books.code}/entries/{body['entry']['seq']}/reverse",
+            json={"reason": "Trùng biên nhận"},
+            headers=auth(books.treasurer),
+        )
+        page.goto(f"{live_url}/verify/{token}")
+        assert page.locator("[data-status]").get_attribute("data-status") == "void"
+        assert page.locator("[data-field=void_reason]").inner_text() == "Trùng biên nhận"
+        page.goto(f"{live_url}/verify/made-up-token")
+        assert page.locator("[data-status]").get_attribute("data-status") == "unknown"
+    finally:
+        page.close()
