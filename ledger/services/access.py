@@ -35,6 +35,26 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
 }
 
 
+ROLE_LABELS_VI = {
+    Role.TREASURER: "thủ quỹ/kế toán",
+    Role.APPROVER: "người duyệt chi",
+    Role.AUDITOR: "kiểm tra/kiểm toán",
+    Role.DONOR: "nhà tài trợ",
+}
+NEED_LABELS_VI = {
+    Need.READ: "thủ quỹ, người duyệt chi hoặc kiểm tra",
+    Need.WRITE: "thủ quỹ/kế toán",
+    Need.APPROVE: "người duyệt chi (chủ tịch, phó chủ tịch)",
+    Need.ADMIN: "quản trị hệ thống",
+}
+NEED_LABELS_EN = {
+    Need.READ: "treasurer, approver or auditor",
+    Need.WRITE: "treasurer",
+    Need.APPROVE: "approver (chair or vice-chair)",
+    Need.ADMIN: "system administrator",
+}
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person behind a request; ``user_id`` is None for the command line's system actor."""
@@ -84,8 +104,9 @@ def authorize(uow: UnitOfWork, actor: Actor, code: str, need: Need) -> Associati
     if not roles:
         raise NotFound("hội", "association")
     if not roles & ROLES_FOR[need]:
+        held_vi = ", ".join(ROLE_LABELS_VI[r] for r in sorted(roles))
         raise Forbidden(
-            f"Vai trò của bạn ({', '.join(sorted(roles))}) không cho phép thao tác này.",
-            f"Your role ({', '.join(sorted(roles))}) does not allow this.",
+            f"Vai trò của bạn ({held_vi}) không cho phép thao tác này; cần vai trò: {NEED_LABELS_VI[need]}.",
+            f"Your role ({', '.join(sorted(roles))}) does not allow this; it needs: {NEED_LABELS_EN[need]}.",
         )
     return association

@@ -73,7 +73,7 @@ from ledger.services.journal import (
     post_entries,
     reserve,
 )
-from ledger.services.numbering import next_number
+from ledger.services.numbering import next_numbers
 from ledger.services.unit_of_work import UnitOfWork
 
 #: A batch (an award ceremony, a Tet gift day) carries at most this many disbursements.
@@ -585,7 +585,7 @@ def post_planned(
         entries = post_entries(uow, books, [p.draft for p in planned], created_by=actor.user_id)
     except LedgerError as error:
         raise _renumbered(error, [p.index for p in planned], batch) from None
-    numbers = [next_number(uow, books.association, "voucher", p.command.paid_on.year) for p in planned]
+    numbers = next_numbers(uow, books.association, "voucher", [p.command.paid_on.year for p in planned])
     return entries, numbers
 
 
