@@ -119,7 +119,7 @@ def associations_create(code: str, name: str, level: str, parent: str | None, ad
 def ledger_verify(association_code: str | None) -> None:
     """Recompute every hash chain (and balance); exit 1 naming the first bad entry."""
     bad = False
-    with work(write=False) as uow:
+    with UnitOfWork(database(), write=False, snapshot=True) as uow:
         stmt = select(Association).order_by(Association.code)
         if association_code:
             stmt = stmt.where(Association.code == association_code)
@@ -130,6 +130,9 @@ def ledger_verify(association_code: str | None) -> None:
         for association in found:
             report = verification.verify_association(uow, association)
             mismatches = verification.check_balances(uow, association)
+            for problem in verification.check_documents(uow, association):
+                bad = True
+                click.echo(f"{association.code}: {problem}")
             if report.ok:
                 click.echo(
                     f"{association.code}: ok, {report.entries} entries, head {report.head_seq} {report.head_hash}"

@@ -120,16 +120,32 @@ def donate(
     return client.post(f"/api/v1/associations/{books.code}/donations", json=body, headers=auth(books.treasurer))
 
 
-def spend_entry(
-    amount: int, *, fund: str = "GENERAL", account: str = "111", expense: str = "642", on: str = "2026-11-21"
+def spend(
+    client: FlaskClient,
+    books: Books,
+    amount: int,
+    *,
+    fund: str = "GENERAL",
+    paid_from: str = "cash",
+    on: str = "2026-11-21",
+    kind: str = "operating",
+    **extra: Any,
+) -> Any:
+    """Pay ``amount`` out of ``fund`` as a disbursement (running costs of the general fund by default)."""
+    body = {"fund": fund, "kind": kind, "amount": amount, "paid_from": paid_from, "paid_on": on, **extra}
+    return client.post(f"/api/v1/associations/{books.code}/disbursements", json=body, headers=auth(books.treasurer))
+
+
+def move_entry(
+    amount: int, *, fund: str = "GENERAL", from_account: str = "111", to_account: str = "112", on: str = "2026-11-21"
 ) -> dict[str, Any]:
-    """A general entry that pays ``amount`` out of ``account`` as an expense of ``fund``."""
+    """A general entry that moves ``amount`` of a fund from one asset account to another (cash to bank)."""
     return {
         "date": on,
-        "memo": "Chi văn phòng phẩm",
+        "memo": "Nộp tiền mặt vào ngân hàng",
         "lines": [
-            {"account": expense, "fund": fund, "debit": amount},
-            {"account": account, "fund": fund, "credit": amount},
+            {"account": to_account, "fund": fund, "debit": amount},
+            {"account": from_account, "fund": fund, "credit": amount},
         ],
     }
 

@@ -58,12 +58,12 @@ from ledger.persistence.models import (
     Disbursement,
     DisbursementBatch,
     Fund,
-    FundPolicyVersion,
     JournalEntry,
     JournalLine,
 )
 from ledger.services import audit, funds, parties
 from ledger.services.access import Actor
+from ledger.services.funds import policies_in_force
 from ledger.services.journal import (
     BalanceKey,
     Books,
@@ -210,22 +210,6 @@ def _renumbered(error: LedgerError, item_of_draft: Sequence[int], batch: bool) -
 
 
 # --- What the rules need to know from the ledger -------------------------------------------------
-
-
-def policies_in_force(uow: UnitOfWork, fund_ids: Iterable[int]) -> dict[int, tuple[int, FundPolicy]]:
-    """(version, policy) in force per fund id, read afresh (call it under the ledger lock)."""
-    ids = sorted(set(fund_ids))
-    if not ids:
-        return {}
-    rows = uow.session.execute(
-        select(Fund.id, Fund.policy_version, FundPolicyVersion.document)
-        .join(
-            FundPolicyVersion,
-            and_(FundPolicyVersion.fund_id == Fund.id, FundPolicyVersion.version == Fund.policy_version),
-        )
-        .where(Fund.id.in_(ids))
-    ).all()
-    return {fund_id: (version, FundPolicy.parse(document)) for fund_id, version, document in rows}
 
 
 def _year_span(year: int) -> tuple[date, date]:
@@ -450,7 +434,8 @@ def disbursement_draft(cmd: SpendCommand, amount_vnd: int) -> EntryDraft:
 def _default_memo(cmd: SpendCommand) -> str:
     # The beneficiary is named by number, not by name: many are children, whose names stay
     # out of anything that may be shown beyond the books (the public disclosure masks them).
-    what = f"Chi {KIND_LABELS_VI[cmd.kind]}"
+    label = KIND_LABELS_VI[cmd.kind]
+    what = label.capitalize() if label.startswith("chi ") else f"Chi {label}"
     if cmd.items:
         pick = cmd.items[0]
         what += f": {pick.quantity} {pick.unit} {pick.description}"

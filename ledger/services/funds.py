@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
 
 from ledger.domain.accounts import AccountType
 from ledger.domain.errors import Conflict, ValidationFailed
@@ -86,7 +88,11 @@ def create_fund_in(uow: UnitOfWork, actor: Actor, association: Association, cmd:
         created_at=now,
     )
     uow.session.add(fund)
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        # Another request created the same code a moment ago.
+        raise Conflict(f"Quỹ {cmd.code} đã có.", f"Fund {cmd.code} already exists.", code_taken=cmd.code) from None
     uow.session.add(
         FundPolicyVersion(
             association_id=association.id,
@@ -138,6 +144,22 @@ def change_policy(
         policy=policy.to_document(),
     )
     return policy
+
+
+def policies_in_force(uow: UnitOfWork, fund_ids: Iterable[int]) -> dict[int, tuple[int, FundPolicy]]:
+    """(version, policy) in force per fund id, read afresh (call it under the ledger lock)."""
+    ids = sorted(set(fund_ids))
+    if not ids:
+        return {}
+    rows = uow.session.execute(
+        select(Fund.id, Fund.policy_version, FundPolicyVersion.document)
+        .join(
+            FundPolicyVersion,
+            and_(FundPolicyVersion.fund_id == Fund.id, FundPolicyVersion.version == Fund.policy_version),
+        )
+        .where(Fund.id.in_(ids))
+    ).all()
+    return {fund_id: (version, FundPolicy.parse(document)) for fund_id, version, document in rows}
 
 
 def current_policies(uow: UnitOfWork, association: Association) -> dict[int, dict[str, Any]]:

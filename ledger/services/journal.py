@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from ledger.clock import today_vn
 from ledger.domain.accounts import AccountType, signed_net_asset_effect
 from ledger.domain.chain import SealedEntry, chain_hash
 from ledger.domain.entries import EntryDraft, LineDraft, reversal_of, validate_entry
@@ -24,11 +25,13 @@ from ledger.domain.errors import (
     PeriodClosed,
     ValidationFailed,
 )
-from ledger.domain.policy import FundPolicy, check_transfer_out
+from ledger.domain.policy import check_transfer_out
 from ledger.persistence.models import (
     Account,
     Association,
     Balance,
+    Beneficiary,
+    Donor,
     Fund,
     JournalEntry,
     JournalLine,
@@ -36,7 +39,7 @@ from ledger.persistence.models import (
 )
 from ledger.services import audit
 from ledger.services.access import Actor
-from ledger.services.funds import current_policies
+from ledger.services.funds import policies_in_force
 from ledger.services.unit_of_work import UnitOfWork
 
 #: A materialised balance is keyed by (account id, fund id, goods item or "").
@@ -111,6 +114,46 @@ def _resolve(books: Books, draft: EntryDraft, index: int | None) -> None:
         )
 
 
+def _check_parties(uow: UnitOfWork, books: Books, drafts: Sequence[EntryDraft], batch: bool) -> None:
+    """Refuse donors and beneficiaries that are not this association's (one query per kind).
+
+    A line naming another association's donor would credit them with this association's
+    money, and would tell the poster that such a donor exists.
+    """
+    association_id = books.association.id
+    donors = {line.donor_id for d in drafts for line in d.lines if line.donor_id is not None}
+    beneficiaries = {line.beneficiary_id for d in drafts for line in d.lines if line.beneficiary_id is not None}
+    wanted = {
+        "donor_id": (
+            donors,
+            select(Donor.id).where(Donor.association_id == association_id, Donor.id.in_(donors)),
+        ),
+        "beneficiary_id": (
+            beneficiaries,
+            select(Beneficiary.id).where(
+                Beneficiary.association_id == association_id, Beneficiary.id.in_(beneficiaries)
+            ),
+        ),
+    }
+    for field_name, (ids, query) in wanted.items():
+        if not ids:
+            continue
+        known = set(uow.session.execute(query).scalars())
+        if known == ids:
+            continue
+        for index, draft in enumerate(drafts):
+            for i, line in enumerate(draft.lines):
+                if getattr(line, field_name) not in known | {None}:
+                    raise _indexed(
+                        ValidationFailed(
+                            "Bút toán nhắc đến nhà tài trợ hoặc người thụ hưởng không có trong sổ của hội.",
+                            "The entry names a donor or beneficiary this association does not have.",
+                            errors={f"lines.{i}.{field_name}": ["unknown in this association"]},
+                        ),
+                        index if batch else None,
+                    )
+
+
 def _indexed(error: LedgerError, index: int | None) -> LedgerError:
     """Say which item of a batch was refused."""
     if index is not None:
@@ -177,6 +220,8 @@ def post_entries(
         _resolve(books, draft, index if batch else None)
         if draft.entry_on.year in closed:
             raise _indexed(PeriodClosed(draft.entry_on.year), index if batch else None)
+
+    _check_parties(uow, books, drafts, batch)
 
     fund_ids = {books.funds[line.fund].id for draft in drafts for line in draft.lines}
     stored = load_balances(uow, association.id, fund_ids)
@@ -506,9 +551,19 @@ def list_entries(uow: UnitOfWork, books: Books, flt: EntryFilter) -> tuple[list[
     if flt.fund or flt.account:
         lines = select(JournalLine.seq).where(JournalLine.association_id == books.association.id)
         if flt.fund:
-            lines = lines.where(JournalLine.fund_id == books.fund(flt.fund).id)
+            if flt.fund not in books.funds:
+                raise ValidationFailed(
+                    f"Hội không có quỹ {flt.fund}.", f"No fund {flt.fund} here.", errors={"fund": ["unknown fund"]}
+                )
+            lines = lines.where(JournalLine.fund_id == books.funds[flt.fund].id)
         if flt.account:
-            lines = lines.where(JournalLine.account_id == books.account(flt.account).id)
+            if flt.account not in books.accounts:
+                raise ValidationFailed(
+                    f"Hội không có tài khoản {flt.account}.",
+                    f"No account {flt.account} here.",
+                    errors={"account": ["unknown account"]},
+                )
+            lines = lines.where(JournalLine.account_id == books.accounts[flt.account].id)
         stmt = stmt.where(JournalEntry.seq.in_(lines))
     rows = list(uow.session.execute(stmt.order_by(JournalEntry.seq).limit(flt.limit + 1)).scalars())
     more = len(rows) > flt.limit
@@ -535,6 +590,12 @@ def reverse_entry(
     original = get_entry(uow, books, seq)
     if original.reversed_by is not None:
         raise AlreadyReversed(seq, original.reversed_by)
+    if reversed_on < original.entry_on or reversed_on > today_vn(uow.clock()):
+        raise ValidationFailed(
+            f"Ngày đảo phải từ ngày của bút toán số {seq} ({original.entry_on:%d/%m/%Y}) đến hôm nay.",
+            f"A reversal is dated from its entry's date ({original.entry_on.isoformat()}) to today.",
+            errors={"date": ["from the reversed entry's date to today"]},
+        )
     if original.kind == "reversal":
         raise ValidationFailed(
             f"Bút toán số {seq} là bút toán đảo; hãy ghi lại bút toán đúng thay vì đảo lần nữa.",
@@ -551,36 +612,92 @@ def reverse_entry(
     return post_entries(uow, books, [draft], created_by=created_by)[0]
 
 
-def account_type(books: Books, code: str) -> AccountType:
-    return AccountType(books.accounts[code].type)
+#: What a hand-made entry may touch: it moves money between assets, liabilities and fund
+#: balances. Income is recorded as a donation, pledge or interest and spending as a
+#: disbursement, so that a receipt or a voucher exists and the fund's policy is checked.
+GENERAL_ENTRY_ACCOUNT_TYPES = frozenset({AccountType.ASSET, AccountType.LIABILITY, AccountType.FUND_BALANCE})
 
 
 def post_general_entry(uow: UnitOfWork, actor: Actor, books: Books, draft: EntryDraft) -> EntryView:
-    """Post a hand-made entry (opening balances, interest, adjustments, transfers between funds).
+    """Post a hand-made entry: opening balances, moves between cash and bank, transfers between funds.
 
-    Money that leaves a fund's net assets for another fund is a transfer, allowed only
-    where the source fund's policy allows it: restricted money is never moved to another
-    purpose (Decree 03/2026/NĐ-CP: use for the purpose given).
+    It never spends nor earns: an entry that lowers the association's net assets is a
+    disbursement, and one that raises them is a donation or interest (only opening balances,
+    entered before the first transaction, bring money in without one). Money that leaves one
+    fund for another is a transfer, allowed only where the source fund's policy allows it:
+    restricted money is never moved to another purpose (Decree 03/2026/NĐ-CP: use for the
+    purpose given). The policies are read under the ledger lock, so a policy changed a moment
+    ago is the one that counts.
     """
+    association = books.association
+    head = uow.lock_ledger(association.id)
+    today = today_vn(uow.clock())
+    errors: dict[str, list[str]] = {}
+    if draft.entry_on > today:
+        errors["date"] = ["an entry cannot be dated in the future"]
+    for i, line in enumerate(draft.lines):
+        account = books.accounts.get(line.account)
+        if account is not None and AccountType(account.type) not in GENERAL_ENTRY_ACCOUNT_TYPES:
+            errors[f"lines.{i}.account"] = [
+                "income is recorded as a donation, pledge or interest and spending as a disbursement "
+                "(POST …/disbursements), so that the fund's policy is checked and a voucher exists"
+            ]
+    if errors:
+        raise ValidationFailed(
+            "Bút toán tổng hợp chỉ chuyển tiền giữa tài sản, nợ phải trả và số dư quỹ; khoản thu ghi "
+            "bằng phiếu tài trợ hoặc lãi, khoản chi ghi bằng phiếu chi để kiểm tra đúng mục đích.",
+            "A general entry only moves money between assets, liabilities and fund balances; income is "
+            "recorded as a donation or interest and spending as a disbursement, so that the policy is checked.",
+            errors=errors,
+        )
     effects: dict[str, int] = defaultdict(int)
     for line in draft.lines:
         account = books.accounts.get(line.account)
         if account is not None:
             effects[line.fund] += signed_net_asset_effect(AccountType(account.type), line.debit_vnd, line.credit_vnd)
-    if draft.kind != "opening" and len(effects) > 1:
-        policies = current_policies(uow, books.association)
-        for fund_code, effect in sorted(effects.items()):
-            fund = books.funds.get(fund_code)
-            if effect < 0 and fund is not None:
-                check_transfer_out(fund.restriction, FundPolicy.parse(policies.get(fund.id, {})))
+    total = sum(effects.values())
+    if total < 0:
+        raise ValidationFailed(
+            "Bút toán này làm giảm tài sản của hội: khoản chi phải ghi bằng phiếu chi.",
+            "This entry lowers the association's net assets: spending is recorded as a disbursement.",
+            errors={"lines": ["net assets would fall by " + str(-total) + " VND"]},
+        )
+    if total > 0 and (draft.kind != "opening" or _has_transactions(uow, association.id, head.head_seq)):
+        raise ValidationFailed(
+            "Chỉ số dư đầu kỳ (ghi trước giao dịch đầu tiên) mới được ghi tăng tài sản mà không qua phiếu thu.",
+            "Only opening balances, entered before the first transaction, raise net assets without a donation.",
+            errors={"kind": ["opening balances only, before the first transaction"]},
+        )
+    losing = {
+        books.funds[code].id: books.funds[code]
+        for code, effect in effects.items()
+        if effect < 0 and code in books.funds
+    }
+    policies = policies_in_force(uow, losing)
+    for fund_id, fund in sorted(losing.items()):
+        check_transfer_out(fund.restriction, policies[fund_id][1])
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     audit.record(
         uow,
         actor,
         "entry.post",
-        association_id=books.association.id,
+        association_id=association.id,
         object_type="entry",
         object_id=entry.seq,
         kind=draft.kind,
     )
     return entry
+
+
+def _has_transactions(uow: UnitOfWork, association_id: int, head_seq: int) -> bool:
+    """Whether anything but opening balances was posted already."""
+    if head_seq == 0:
+        return False
+    return (
+        uow.session.execute(
+            select(JournalEntry.seq)
+            .where(JournalEntry.association_id == association_id, JournalEntry.kind != "opening")
+            .limit(1)
+        ).first()
+        is not None
+    )

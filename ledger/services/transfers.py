@@ -18,7 +18,7 @@ from ledger.domain.money import is_amount_vnd
 from ledger.domain.policy import check_transfer_out
 from ledger.services import audit
 from ledger.services.access import Actor
-from ledger.services.disbursements import policies_in_force
+from ledger.services.funds import policies_in_force
 from ledger.services.journal import Books, EntryView, post_entries
 from ledger.services.unit_of_work import UnitOfWork
 

@@ -43,8 +43,14 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, db: Database, *, write: bool = True, clock: Callable[[], datetime] = now_utc) -> None:
+    def __init__(
+        self, db: Database, *, write: bool = True, clock: Callable[[], datetime] = now_utc, snapshot: bool = False
+    ) -> None:
         self._factory = db.write_sessions if write else db.read_sessions
+        #: Read everything from one snapshot (verification, statements): on PostgreSQL a
+        #: REPEATABLE READ transaction, so that rows committed meanwhile cannot make the chain
+        #: head and the entries disagree. A SQLite read transaction is one snapshot already.
+        self.snapshot = snapshot
         self.clock = clock
         self.dialect = db.engine.dialect.name
         self._locked: set[int] = set()
@@ -54,6 +60,8 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        if self.snapshot and self.dialect == "postgresql":
+            self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return self
 
     def __exit__(

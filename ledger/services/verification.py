@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ledger.domain.chain import ChainReport, SealedEntry, verify_chain
 from ledger.domain.entries import LineDraft
@@ -16,6 +16,8 @@ from ledger.persistence.models import (
     Account,
     Association,
     Balance,
+    Disbursement,
+    Donation,
     Fund,
     JournalEntry,
     JournalLine,
@@ -210,3 +212,72 @@ def check_balances(uow: UnitOfWork, association: Association) -> list[BalanceMis
                 BalanceMismatch(accounts[account_id].code, funds.get(fund_id, "?"), item, s_net, net, s_qty, qty)
             )
     return out
+
+
+def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
+    """Receipts and vouchers must say what their (hashed) entries say.
+
+    A document row is not covered by the hash chain, so its amount, date and fund are
+    compared with its entry: a receipt changed behind the service's back is caught here.
+    """
+    lines = (
+        select(
+            JournalLine.seq.label("seq"),
+            func.sum(JournalLine.debit_vnd).label("debit"),
+            func.min(JournalLine.fund_id).label("fund_min"),
+            func.max(JournalLine.fund_id).label("fund_max"),
+        )
+        .where(JournalLine.association_id == association.id)
+        .group_by(JournalLine.seq)
+        .subquery()
+    )
+    problems: list[str] = []
+    documents = (
+        (
+            "receipt",
+            Donation.receipt_number,
+            Donation.entry_seq,
+            Donation.amount_vnd,
+            Donation.received_on,
+            Donation.fund_id,
+            Donation.association_id,
+            None,
+        ),
+        (
+            "voucher",
+            Disbursement.voucher_number,
+            Disbursement.entry_seq,
+            Disbursement.amount_vnd,
+            Disbursement.paid_on,
+            Disbursement.fund_id,
+            Disbursement.association_id,
+            Disbursement.entry_seq.is_not(None),
+        ),
+    )
+    for kind, number, entry_seq, amount, on, fund_id, assoc, posted in documents:
+        stmt = (
+            select(
+                number,
+                entry_seq,
+                amount,
+                on,
+                fund_id,
+                lines.c.debit,
+                lines.c.fund_min,
+                lines.c.fund_max,
+                JournalEntry.entry_on,
+            )
+            .outerjoin(lines, lines.c.seq == entry_seq)
+            .outerjoin(JournalEntry, and_(JournalEntry.association_id == assoc, JournalEntry.seq == entry_seq))
+            .where(assoc == association.id)
+        )
+        if posted is not None:
+            stmt = stmt.where(posted)
+        for doc_number, seq, amount_vnd, doc_on, doc_fund, debit, fund_min, fund_max, entry_on in uow.session.execute(
+            stmt
+        ):
+            if entry_on is None:
+                problems.append(f"{kind} {doc_number}: its entry {seq} is missing")
+            elif (int(debit or 0), doc_on, doc_fund, doc_fund) != (amount_vnd, entry_on, fund_min, fund_max):
+                problems.append(f"{kind} {doc_number} does not match entry {seq} (amount, date or fund)")
+    return problems

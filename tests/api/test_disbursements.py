@@ -124,7 +124,7 @@ def test_a_pending_disbursement_reserves_its_amount_and_posts_nothing(app: Flask
             "date": "2026-09-06",
             "memo": "chi",
             "lines": [
-                {"account": "615", "fund": "BIG", "debit": 20_000_001},
+                {"account": "111", "fund": "BIG", "debit": 20_000_001},
                 {"account": "112", "fund": "BIG", "credit": 20_000_001},
             ],
         },

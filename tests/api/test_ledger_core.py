@@ -12,9 +12,10 @@ from tests.factories import (
     make_association,
     make_fund,
     make_user,
+    move_entry,
     row_counts,
     set_up_books,
-    spend_entry,
+    spend,
 )
 
 
@@ -168,7 +169,7 @@ def test_an_unbalanced_entry_is_refused_naming_the_fund(app: Flask, client: Flas
         "date": "2026-11-21",
         "memo": "sai quỹ",
         "lines": [
-            {"account": "642", "fund": "TU-SACH", "debit": 1_000},
+            {"account": "112", "fund": "TU-SACH", "debit": 1_000},
             {"account": "111", "fund": "GENERAL", "credit": 1_000},
         ],
     }
@@ -191,8 +192,8 @@ def test_unknown_accounts_and_both_sides_on_a_line_are_refused(app: Flask, clien
     donate(client, books, 5_000_000)
     before = row_counts(app)
     url = f"/api/v1/associations/{books.code}/entries"
-    unknown = spend_entry(1_000, expense="999")
-    both = spend_entry(1_000)
+    unknown = move_entry(1_000, to_account="999")
+    both = move_entry(1_000)
     both["lines"][0]["credit"] = 1_000
     for body in (unknown, both):
         response = client.post(url, json=body, headers=auth(books.treasurer))
@@ -204,19 +205,19 @@ def test_cash_may_not_go_below_zero_in_a_fund(app: Flask, client: FlaskClient) -
     books = set_up_books(app)
     donate(client, books, 1_000_000)
     before = row_counts(app)
-    response = client.post(
-        f"/api/v1/associations/{books.code}/entries", json=spend_entry(1_000_001), headers=auth(books.treasurer)
-    )
+    response = spend(client, books, 1_000_001)
     assert response.status_code == 422
     problem = response.get_json()
     assert problem["code"] == "insufficient_funds"
     assert (problem["account"], problem["fund"], problem["available"]) == ("111", "GENERAL", 1_000_000)
     assert "1.000.000 ₫" in problem["detail"]
     assert row_counts(app) == before
-    exact = client.post(
-        f"/api/v1/associations/{books.code}/entries", json=spend_entry(1_000_000), headers=auth(books.treasurer)
+    moved = client.post(
+        f"/api/v1/associations/{books.code}/entries", json=move_entry(1_000_001), headers=auth(books.treasurer)
     )
-    assert exact.status_code == 201
+    assert moved.status_code == 422 and moved.get_json()["code"] == "insufficient_funds"
+    assert row_counts(app) == before
+    assert spend(client, books, 1_000_000).status_code == 201
 
 
 def test_a_reversal_points_to_its_entry_voids_the_receipt_and_happens_once(app: Flask, client: FlaskClient) -> None:
@@ -244,7 +245,7 @@ def test_a_reversal_points_to_its_entry_voids_the_receipt_and_happens_once(app: 
 def test_reversing_a_donation_already_spent_is_refused(app: Flask, client: FlaskClient) -> None:
     books = set_up_books(app)
     seq = donate(client, books, 1_000_000).get_json()["entry"]["seq"]
-    client.post(f"/api/v1/associations/{books.code}/entries", json=spend_entry(600_000), headers=auth(books.treasurer))
+    assert spend(client, books, 600_000).status_code == 201
     response = client.post(
         f"/api/v1/associations/{books.code}/entries/{seq}/reverse",
         json={"reason": "trả lại"},
@@ -377,3 +378,107 @@ def test_the_openapi_document_describes_every_endpoint(client: FlaskClient) -> N
     ):
         assert path in paths, path
     assert "DonationIn" in spec["components"]["schemas"]
+
+
+def test_a_general_entry_can_neither_spend_nor_earn_nor_move_restricted_money(app: Flask, client: FlaskClient) -> None:
+    books = set_up_books(app)
+    make_fund(app, books.code, "HOA-PHUONG-DO", preset="hoa_phuong_do")
+    donate(client, books, 5_000_000, fund="HOA-PHUONG-DO")
+    donate(client, books, 5_000_000)
+    url = f"/api/v1/associations/{books.code}/entries"
+    before = row_counts(app)
+
+    def entry(*lines: tuple[str, str, str, int], kind: str = "general") -> dict:
+        return {
+            "date": "2026-11-21",
+            "memo": "điều chỉnh",
+            "kind": kind,
+            "lines": [{"account": a, "fund": f, side: amount} for a, f, side, amount in lines],
+        }
+
+    refused = {
+        "running costs paid from the scholarship fund": entry(
+            ("642", "HOA-PHUONG-DO", "debit", 40_000_000), ("111", "HOA-PHUONG-DO", "credit", 40_000_000)
+        ),
+        "principal turned into income": entry(
+            ("511", "HOA-PHUONG-DO", "debit", 1_000), ("515", "HOA-PHUONG-DO", "credit", 1_000)
+        ),
+        "cash leaving through the fund balance": entry(
+            ("431", "HOA-PHUONG-DO", "debit", 1_000), ("111", "HOA-PHUONG-DO", "credit", 1_000)
+        ),
+        "money from nothing after the first transaction": entry(
+            ("111", "GENERAL", "debit", 1_000), ("431", "GENERAL", "credit", 1_000), kind="opening"
+        ),
+    }
+    for case, body in refused.items():
+        response = client.post(url, json=body, headers=auth(books.treasurer))
+        assert response.status_code == 422 and response.get_json()["code"] == "validation_error", case
+    moved_out = entry(
+        ("431", "HOA-PHUONG-DO", "debit", 1_000),
+        ("111", "HOA-PHUONG-DO", "credit", 1_000),
+        ("111", "GENERAL", "debit", 1_000),
+        ("431", "GENERAL", "credit", 1_000),
+        kind="opening",
+    )
+    response = client.post(url, json=moved_out, headers=auth(books.treasurer))
+    assert response.status_code == 422 and response.get_json()["rule"] == "transfers_out_allowed"
+    assert row_counts(app) == before
+    # Moving cash to the bank inside a fund is what a general entry is for.
+    assert client.post(url, json=move_entry(2_000_000), headers=auth(books.treasurer)).status_code == 201
+
+
+def test_opening_balances_come_before_the_first_transaction(app: Flask, client: FlaskClient) -> None:
+    books = set_up_books(app)
+    url = f"/api/v1/associations/{books.code}/entries"
+    opening = {
+        "date": "2026-01-01",
+        "memo": "Số dư chuyển từ sổ tay",
+        "kind": "opening",
+        "lines": [
+            {"account": "111", "fund": "GENERAL", "debit": 12_500_000},
+            {"account": "431", "fund": "GENERAL", "credit": 12_500_000},
+        ],
+    }
+    assert client.post(url, json=opening, headers=auth(books.treasurer)).status_code == 201
+    assert client.post(url, json=opening, headers=auth(books.treasurer)).status_code == 201
+    assert funds_of(client, books.code, books.treasurer)["GENERAL"]["posted_balance"] == 25_000_000
+    donate(client, books, 1_000)
+    assert client.post(url, json=opening, headers=auth(books.treasurer)).status_code == 422
+
+
+def test_lines_may_not_name_another_associations_donor_or_beneficiary(app: Flask, client: FlaskClient) -> None:
+    from tests.factories import make_beneficiary
+
+    mine, theirs = set_up_books(app), set_up_books(app)
+    donate(client, mine, 1_000_000)
+    their_student = make_beneficiary(app, theirs.code)
+    url = f"/api/v1/associations/{mine.code}/entries"
+    before = row_counts(app)
+    for field, value in (("donor_id", theirs.donor_id), ("beneficiary_id", their_student), ("donor_id", 987_654)):
+        body = move_entry(1_000)
+        body["lines"][0][field] = value
+        response = client.post(url, json=body, headers=auth(mine.treasurer))
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["errors"] == {f"lines.0.{field}": ["unknown in this association"]}
+    assert row_counts(app) == before
+
+
+def test_entries_and_reversals_are_not_dated_in_the_future_or_before_what_they_reverse(
+    app: Flask, client: FlaskClient
+) -> None:
+    books = set_up_books(app)
+    seq = donate(client, books, 1_000_000, on="2026-11-10").get_json()["entry"]["seq"]
+    future = client.post(
+        f"/api/v1/associations/{books.code}/entries",
+        json=move_entry(1_000, on="2030-01-01"),
+        headers=auth(books.treasurer),
+    )
+    assert future.status_code == 422 and "date" in future.get_json()["errors"]
+    url = f"/api/v1/associations/{books.code}/entries/{seq}/reverse"
+    for day in ("2026-11-09", "2031-06-01"):
+        response = client.post(url, json={"reason": "sai ngày", "date": day}, headers=auth(books.treasurer))
+        assert response.status_code == 422 and "date" in response.get_json()["errors"], day
+    assert (
+        client.post(url, json={"reason": "đúng ngày", "date": "2026-11-10"}, headers=auth(books.treasurer)).status_code
+        == 201
+    )

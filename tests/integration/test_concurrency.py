@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ledger.persistence.models import Association, JournalEntry
 from ledger.services import verification
-from tests.factories import auth, donate, set_up_books, spend_entry, work
+from tests.factories import auth, donate, set_up_books, spend, work
 
 
 def run_together(count: int, call: Any) -> list[Any]:
@@ -50,13 +50,12 @@ def journal_state(app: Flask, code: str) -> tuple[list[int], Any, Any]:
 def test_twenty_concurrent_spends_from_ten_million_let_exactly_ten_through(app: Flask) -> None:
     books = set_up_books(app)
     assert donate(app.test_client(), books, 10_000_000).status_code == 201
-    url = f"/api/v1/associations/{books.code}/entries"
 
-    def spend(_: int) -> tuple[int, str | None]:
-        response = app.test_client().post(url, json=spend_entry(1_000_000), headers=auth(books.treasurer))
+    def pay(_: int) -> tuple[int, str | None]:
+        response = spend(app.test_client(), books, 1_000_000)
         return response.status_code, response.get_json().get("code")
 
-    outcomes = Counter(run_together(20, spend))
+    outcomes = Counter(run_together(20, pay))
     assert outcomes == Counter({(201, None): 10, (422, "insufficient_funds"): 10})
     seqs, report, mismatches = journal_state(app, books.code)
     assert seqs == list(range(1, 12))  # the donation and ten spends, numbered without gaps

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.domain.errors import LedgerError
 from ledger.persistence.models import Account, Association, Balance
-from ledger.services import corrections, donations, journal, verification
+from ledger.services import corrections, disbursements, donations, journal, verification
 from ledger.services.access import Actor
 from ledger.services.journal import Books
 from tests.factories import make_association, make_donor, make_fund, row_counts, work
@@ -84,13 +84,17 @@ def apply(app: Flask, code: str, donor_id: int, op: object, posted: list[int]) -
             )
             seq = view.entry.seq
         elif isinstance(op, Spend):
-            draft = EntryDraft(
-                date(2026, 11, 3),
-                "Chi hoạt động",
-                "general",
-                (LineDraft("642", op.fund, debit_vnd=op.amount), LineDraft(op.account, op.fund, credit_vnd=op.amount)),
+            # Running costs: the general fund allows them, the bookcase fund refuses them.
+            paid = disbursements.record_disbursement(
+                uow,
+                SYSTEM,
+                books,
+                disbursements.SpendCommand(
+                    op.fund, "operating", "cash" if op.account == "111" else "bank", date(2026, 11, 3), op.amount
+                ),
             )
-            seq = journal.post_general_entry(uow, SYSTEM, books, draft).seq
+            assert paid.entry is not None
+            seq = paid.entry.seq
         elif isinstance(op, Reverse):
             if not posted:
                 raise LedgerError("không có gì để đảo", "nothing to reverse")

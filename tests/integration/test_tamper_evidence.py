@@ -103,3 +103,14 @@ def test_deleting_the_last_entry_is_caught_by_the_recorded_chain_head(app: Flask
     result = runner.invoke(args=["ledger", "verify", "--association", books.code])
     assert result.exit_code == 1
     assert "BROKEN at entry 2" in result.output and "entries are missing" in result.output
+
+
+def test_a_receipt_changed_behind_the_back_no_longer_matches_its_entry(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    number = donate(app.test_client(), books, 1_500_000).get_json()["receipt"]["number"]
+    assert runner.invoke(args=["ledger", "verify", "--association", books.code]).exit_code == 0
+    with database(app).engine.begin() as conn:
+        conn.execute(text("UPDATE donations SET amount_vnd = 15000000 WHERE receipt_number = :n"), {"n": number})
+    result = runner.invoke(args=["ledger", "verify", "--association", books.code])
+    assert result.exit_code == 1
+    assert f"receipt {number} does not match entry 1" in result.output
