@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
@@ -54,8 +53,11 @@ def create_app(
     from ledger.web.api import auditing as api_auditing  # noqa: F401 - adds its routes to the API blueprint
     from ledger.web.api import documents as api_documents  # noqa: F401 - adds its routes to the API blueprint
     from ledger.web.api import views as api_views
+    from ledger.web.converters import install_converters
     from ledger.web.errors import register_error_handlers
 
+    # Before any blueprint adds its routes: rules pick their converters when they are added.
+    install_converters(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -64,7 +66,6 @@ def create_app(
         app, spec_kwargs={"info": {"description": "Double-entry books for Associations for Promotion of Education."}}
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api_views.register(app)
     api.register_blueprint(api_views.blp)
     csrf.exempt(api_views.blp)
     from ledger.web.pages import pages
@@ -82,7 +83,3 @@ def create_app(
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
     return app
-
-
-def app_database(app: Flask) -> Any:
-    return app.extensions["ledger.db"]

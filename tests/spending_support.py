@@ -85,7 +85,9 @@ def balances(client: FlaskClient, office: Office) -> dict[str, tuple[int, int, i
     """(posted balance, reserved, available) per fund, as the API shows them."""
     response = client.get(office.url("/funds"), headers=auth(office.treasurer))
     assert response.status_code == 200
-    return {f["code"]: (f["posted_balance"], f["reserved"], f["available_balance"]) for f in response.get_json()}
+    return {
+        f["code"]: (f["posted_balance"], f["reserved"], f["available_balance"]) for f in response.get_json()["items"]
+    }
 
 
 def pupil(app: Flask, office: Office, category: str = "poor_household", name: str = "Hồ Thị Mai") -> int:

@@ -64,7 +64,13 @@ def problem(status: int, code: str, title: str, detail: str, **members: Any) -> 
         "code": code,
     }
     body.update({k: v for k, v in members.items() if v is not None})
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    try:
+        content = json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        # A refusal may echo what the client sent (an unknown field's name); a lone surrogate
+        # in it cannot be written as UTF-8, only as a JSON escape.
+        content = json.dumps(body, ensure_ascii=True).encode()
+    response = Response(content, status=status, mimetype=PROBLEM_JSON)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="khuyenhoc-ledger"'
     return response

@@ -22,7 +22,7 @@ from tests.factories import (
 def funds_of(client: FlaskClient, code: str, token: str) -> dict[str, dict]:
     response = client.get(f"/api/v1/associations/{code}/funds", headers=auth(token))
     assert response.status_code == 200
-    return {f["code"]: f for f in response.get_json()}
+    return {f["code"]: f for f in response.get_json()["items"]}
 
 
 def test_a_new_association_has_the_standard_chart_and_a_general_fund(app: Flask, client: FlaskClient) -> None:
@@ -33,7 +33,7 @@ def test_a_new_association_has_the_standard_chart_and_a_general_fund(app: Flask,
         headers=auth(admin),
     )
     assert response.status_code == 201, response.get_json()
-    accounts = client.get("/api/v1/associations/QT-CL/accounts", headers=auth(admin)).get_json()
+    accounts = client.get("/api/v1/associations/QT-CL/accounts", headers=auth(admin)).get_json()["items"]
     assert [a["code"] for a in accounts] == [
         "111",
         "112",

@@ -36,7 +36,7 @@ def test_an_approver_closes_an_ended_year_and_it_takes_no_more_entries(app: Flas
     refused(twice, "invalid_transition")
     before.unchanged()
     assert disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2026-01-02")).status_code == 201
-    years = client.get(office.url("/periods"), headers=auth(office.treasurer)).get_json()
+    years = client.get(office.url("/periods"), headers=auth(office.treasurer)).get_json()["items"]
     assert [(p["year"], p["closed"]) for p in years] == [(2025, True), (2026, False)]
 
 
@@ -51,7 +51,7 @@ def test_a_year_with_disbursements_waiting_for_approval_cannot_be_closed(app: Fl
     assert response.status_code == 409
     assert refused(response, "conflict")["pending"] == 1
     before.unchanged()
-    listed = client.get(office.url("/periods"), headers=auth(office.approver)).get_json()
+    listed = client.get(office.url("/periods"), headers=auth(office.approver)).get_json()["items"]
     assert listed[0] == {
         "year": 2025,
         "closed": False,

@@ -35,7 +35,7 @@ def test_an_administrator_sets_up_an_association_and_a_treasurer_from_the_comman
     # Only the token on standard output, so that scripts can capture it.
     assert token.output.count("\n") == 1 and token.output.startswith("khl_")
     funds = app.test_client().get(f"/api/v1/associations/{code}/funds", headers=auth(token.output.strip()))
-    assert funds.status_code == 200 and funds.get_json()[0]["code"] == "GENERAL"
+    assert funds.status_code == 200 and funds.get_json()["items"][0]["code"] == "GENERAL"
     verified = runner.invoke(args=["ledger", "verify", "--association", code])
     assert verified.exit_code == 0 and f"{code}: ok, 0 entries" in verified.output
 

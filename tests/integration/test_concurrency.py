@@ -62,7 +62,7 @@ def test_twenty_concurrent_spends_from_ten_million_let_exactly_ten_through(app: 
     assert report.ok and report.head_seq == 11
     assert mismatches == []
     funds = app.test_client().get(f"/api/v1/associations/{books.code}/funds", headers=auth(books.treasurer)).get_json()
-    assert funds[0]["posted_balance"] == 0
+    assert funds["items"][0]["posted_balance"] == 0
 
 
 def test_ten_parallel_retries_with_one_idempotency_key_post_one_entry(app: Flask) -> None:

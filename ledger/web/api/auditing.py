@@ -12,7 +12,7 @@ from ledger.services.access import Actor, Need, authorize
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
 from ledger.web.api.runtime import run_read
-from ledger.web.api.views import _cursor, blp
+from ledger.web.api.views import _cursor, _page, blp
 
 
 class AuditEventOut(Schema):
@@ -31,12 +31,12 @@ class AuditEventOut(Schema):
 def audit_log(query: dict[str, Any], code: str) -> Any:
     """Every write and download in the association's books, oldest first (auditors, approvers, treasurers)."""
 
-    def service(work: UnitOfWork, actor: Actor) -> tuple[list[dict[str, Any]], str | None]:
+    def service(work: UnitOfWork, actor: Actor) -> tuple[list[dict[str, Any]], int | None]:
         association = authorize(work, actor, code, Need.READ)
         rows = work.session.execute(
             select(AuditEvent, User.email)
             .outerjoin(User, User.id == AuditEvent.user_id)
-            .where(AuditEvent.association_id == association.id, AuditEvent.id > _cursor(query["cursor"]))
+            .where(AuditEvent.association_id == association.id, AuditEvent.id > _cursor(query["cursor"], s.SEQ_MAX))
             .order_by(AuditEvent.id)
             .limit(query["limit"] + 1)
         ).all()
@@ -54,6 +54,6 @@ def audit_log(query: dict[str, Any], code: str) -> Any:
             }
             for event, email in rows
         ]
-        return items, (str(rows[-1][0].id) if more and rows else None)
+        return items, (rows[-1][0].id if more and rows else None)
 
-    return run_read(service, lambda page: {"items": AuditEventOut(many=True).dump(page[0]), "next_cursor": page[1]})
+    return run_read(service, lambda page: _page(page[0], page[1], AuditEventOut))

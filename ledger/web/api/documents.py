@@ -73,7 +73,7 @@ class StatementOut(Schema):
     total = fields.Integer(attribute="total_vnd")
 
 
-@blp.route("/associations/<code>/donors/<int:donor_id>/statement", methods=["GET"])
+@blp.route("/associations/<code>/donors/<id:donor_id>/statement", methods=["GET"])
 @blp.arguments(StatementQuery, location="query")
 @blp.response(200, StatementOut)
 def donor_statement(query: dict[str, Any], code: str, donor_id: int) -> Any:

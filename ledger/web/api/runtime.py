@@ -16,6 +16,7 @@ from ledger.persistence.models import IdempotencyRecord
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import Database, UnitOfWork
 from ledger.services.users import actor_for_token
+from ledger.web.api.schemas import FORBIDDEN_CHARACTERS
 
 T = TypeVar("T")
 IDEMPOTENCY_KEY_MAX_CHARS = 200
@@ -26,8 +27,8 @@ def database() -> Database:
     return db
 
 
-def uow(*, write: bool) -> UnitOfWork:
-    return UnitOfWork(database(), write=write, clock=current_app.extensions["ledger.clock"])
+def uow(*, write: bool, snapshot: bool = False) -> UnitOfWork:
+    return UnitOfWork(database(), write=write, clock=current_app.extensions["ledger.clock"], snapshot=snapshot)
 
 
 def current_actor() -> Actor:
@@ -53,9 +54,21 @@ def json_response(status: int, body: Any) -> Response:
 
 
 def _fingerprint() -> str:
+    """What makes a retry "the same request": its method, path and body.
+
+    A JSON body counts by its meaning, not its bytes: it is hashed written canonically (keys
+    sorted, no spaces), so a client that reorders keys or spaces on a retry still gets the first
+    answer. A body that is not JSON counts by its bytes.
+    """
     digest = hashlib.sha256(request.method.encode())
     digest.update(b" " + request.path.encode() + b"\n")
-    digest.update(request.get_data(cache=True))
+    payload = request.get_json(silent=True)
+    if payload is None:
+        digest.update(request.get_data(cache=True))
+    else:
+        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        # A lone surrogate (a JSON "\ud800") is no character; hash its code point rather than fail.
+        digest.update(canonical.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -99,11 +112,11 @@ def run_write(
     """
     actor = current_actor()
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX_CHARS:
+    if key is not None and (not 0 < len(key) <= IDEMPOTENCY_KEY_MAX_CHARS or FORBIDDEN_CHARACTERS.search(key)):
         raise ValidationFailed(
-            "Idempotency-Key phải có từ 1 đến 200 ký tự.",
-            "Idempotency-Key must have 1 to 200 characters.",
-            errors={"Idempotency-Key": ["1 to 200 characters"]},
+            "Idempotency-Key phải có từ 1 đến 200 ký tự, không có ký tự điều khiển.",
+            "Idempotency-Key must have 1 to 200 characters and no control characters.",
+            errors={"Idempotency-Key": ["1 to 200 characters, no control characters"]},
         )
     if key is None or actor.user_id is None:
         with uow(write=True) as work:
@@ -159,9 +172,12 @@ def run_write(
     return json_response(code, body)
 
 
-def run_read(service: Callable[[UnitOfWork, Actor], T], render: Callable[[T], Any]) -> Response:
+def run_read(
+    service: Callable[[UnitOfWork, Actor], T], render: Callable[[T], Any], *, snapshot: bool = False
+) -> Response:
+    """Run one read service; with ``snapshot``, every query sees the same committed state."""
     actor = current_actor()
-    with uow(write=False) as work:
+    with uow(write=False, snapshot=snapshot) as work:
         result = service(work, actor)
         body = render(result)
     return json_response(200, body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -21,10 +23,36 @@ PLEDGE_STATUSES = tuple(PLEDGE_STEPS)
 #: Page sizes of list endpoints (API.md).
 PAGE_DEFAULT = 100
 PAGE_MAX = 1000
-CODE_PATTERN = r"^[A-Z0-9][A-Z0-9.\-]{0,39}$"
+CODE_PATTERN = r"^[A-Z0-9][A-Z0-9.\-]{0,39}\Z"
+#: The largest id of a row: ids are INTEGER columns, and PostgreSQL refuses a larger number
+#: in a query with an error rather than finding nothing.
+ID_MAX = 2**31 - 1
+#: The largest journal sequence number (a BIGINT column).
+SEQ_MAX = 2**63 - 1
+#: What no stored text may contain: control characters other than tab, line feed and carriage
+#: return (PostgreSQL cannot store NUL at all), and surrogate code points, which are no characters
+#: and cannot be written as UTF-8 (so neither stored nor hashed into the chain).
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: A date as API.md writes it; ``date.fromisoformat`` alone also takes ``20261121`` and ``2026-W47-6``.
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-class Money(fields.Integer):
+class WholeNumber(fields.Integer):
+    """A JSON integer (``strict``): floats, numeric strings and booleans are refused.
+
+    In a query string every value is a string, so query parameters pass ``strict=False``.
+    """
+
+    def __init__(self, *, strict: bool = True, **kwargs: Any) -> None:
+        super().__init__(strict=strict, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Money(WholeNumber):
     """Whole VND: a JSON integer from 1 to 10^15. Floats, strings and booleans are refused."""
 
     default_error_messages = {  # noqa: RUF012 - marshmallow merges this class attribute
@@ -33,38 +61,65 @@ class Money(fields.Integer):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Range(1, AMOUNT_VND_MAX, error="Must be from 1 to 10^15 VND."))
-        super().__init__(strict=True, **kwargs)
-
-    def _validated(self, value: Any) -> int:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
+        super().__init__(**kwargs)
 
 
-class Count(fields.Integer):
+class Count(WholeNumber):
     """A positive whole count (goods quantity)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Range(1, QUANTITY_MAX))
-        super().__init__(strict=True, **kwargs)
+        super().__init__(**kwargs)
 
-    def _validated(self, value: Any) -> int:
-        if isinstance(value, bool):
+
+class Id(WholeNumber):
+    """The id of a row (a donor, a beneficiary, a batch): from 1 to ``ID_MAX``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(1, ID_MAX, error=f"Must be an id from 1 to {ID_MAX}."))
+        super().__init__(**kwargs)
+
+
+class Text(fields.String):
+    """A string the books can store and hash: no control characters but tab and line breaks, no surrogates."""
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges this class attribute
+        "forbidden_character": "Must not contain control characters or unpaired surrogates.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if FORBIDDEN_CHARACTERS.search(result):
+            raise self.make_error("forbidden_character")
+        return result
+
+
+class Day(fields.Date):
+    """An accounting date written exactly ``YYYY-MM-DD`` (API.md), and a real one."""
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges this class attribute
+        "invalid": "Must be a date written YYYY-MM-DD.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or DATE_PATTERN.fullmatch(value) is None:
             raise self.make_error("invalid")
-        return super()._validated(value)
+        day: date = super()._deserialize(value, attr, data, **kwargs)
+        return day
 
 
-def text(max_chars: int, *, required: bool = False, allow_empty: bool = True) -> fields.String:
-    return fields.String(required=required, validate=validate.Length(min=0 if allow_empty else 1, max=max_chars))
+def text(max_chars: int, *, required: bool = False, allow_empty: bool = True) -> Text:
+    """Free text of at most ``max_chars`` characters (memos, names, reasons)."""
+    return Text(required=required, validate=validate.Length(min=0 if allow_empty else 1, max=max_chars))
 
 
 class AssociationIn(Schema):
-    code = fields.String(
+    code = Text(
         required=True, validate=validate.Regexp(CODE_PATTERN, error="Use capitals, digits and dashes, e.g. QT-DH.")
     )
     name = text(200, required=True, allow_empty=False)
-    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    parent = fields.String(load_default=None, allow_none=True)
+    level = Text(required=True, validate=validate.OneOf(LEVELS))
+    parent = Text(load_default=None, allow_none=True)
     address = text(300, required=False)
 
 
@@ -84,12 +139,12 @@ class AccountOut(Schema):
 
 
 class FundIn(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN))
+    code = Text(required=True, validate=validate.Regexp(CODE_PATTERN))
     name = text(200)
-    restriction = fields.String(validate=validate.OneOf(RESTRICTIONS))
+    restriction = Text(validate=validate.OneOf(RESTRICTIONS))
     purpose = text(2000)
-    policy = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
-    preset = fields.String(load_default=None, allow_none=True)
+    policy = fields.Dict(keys=Text(), load_default=None, allow_none=True)
+    preset = Text(load_default=None, allow_none=True)
 
 
 class FundOut(Schema):
@@ -106,17 +161,17 @@ class FundOut(Schema):
 
 class DonorIn(Schema):
     name = text(200, required=True, allow_empty=False)
-    kind = fields.String(load_default="person", validate=validate.OneOf(DONOR_KINDS))
+    kind = Text(load_default="person", validate=validate.OneOf(DONOR_KINDS))
     address = text(300)
-    tax_code = fields.String(
+    tax_code = Text(
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(
-            r"^[0-9]{10}(-[0-9]{3})?$", error="A tax code is 10 digits, or 10 digits, a dash and 3 digits."
+            r"^[0-9]{10}(-[0-9]{3})?\Z", error="A tax code is 10 digits, or 10 digits, a dash and 3 digits."
         ),
     )
     email = fields.Email(load_default=None, allow_none=True)
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    phone = Text(load_default=None, allow_none=True, validate=validate.Length(max=30))
     anonymous = fields.Boolean(load_default=False)
 
 
@@ -133,8 +188,8 @@ class DonorOut(Schema):
 
 class BeneficiaryIn(Schema):
     name = text(200, required=True, allow_empty=False)
-    category = fields.String(required=True, validate=validate.OneOf(BENEFICIARY_CATEGORIES))
-    kind = fields.String(load_default="student", validate=validate.OneOf(BENEFICIARY_KINDS))
+    category = Text(required=True, validate=validate.OneOf(BENEFICIARY_CATEGORIES))
+    kind = Text(load_default="student", validate=validate.OneOf(BENEFICIARY_KINDS))
     school = text(200)
     grade = text(20)
     address = text(300)
@@ -160,12 +215,12 @@ class ItemIn(Schema):
 
 
 class DonationIn(Schema):
-    donor_id = fields.Integer(required=True, strict=True)
-    fund = fields.String(required=True)
-    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    donor_id = Id(required=True)
+    fund = Text(required=True)
+    method = Text(required=True, validate=validate.OneOf(METHODS))
     amount = Money(required=True)
     items = fields.List(fields.Nested(ItemIn), load_default=list, validate=validate.Length(max=MAX_ITEMS))
-    received_on = fields.Date(required=True)
+    received_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
 
@@ -196,15 +251,15 @@ class EntryOut(Schema):
 
 
 class LineIn(Schema):
-    account = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    account = Text(required=True, validate=validate.Length(min=1, max=20))
+    fund = Text(required=True, validate=validate.Length(min=1, max=40))
     debit = Money(load_default=None)
     credit = Money(load_default=None)
     quantity = Count(load_default=None)
-    unit = fields.String(load_default=None, validate=validate.Length(max=40))
-    item = fields.String(load_default=None, validate=validate.Length(max=ITEM_MAX_CHARS))
-    donor_id = fields.Integer(load_default=None, strict=True)
-    beneficiary_id = fields.Integer(load_default=None, strict=True)
+    unit = Text(load_default=None, validate=validate.Length(max=40))
+    item = Text(load_default=None, validate=validate.Length(max=ITEM_MAX_CHARS))
+    donor_id = Id(load_default=None)
+    beneficiary_id = Id(load_default=None)
 
     @validates_schema
     def _one_side(self, data: dict[str, Any], **_: Any) -> None:
@@ -213,9 +268,9 @@ class LineIn(Schema):
 
 
 class EntryIn(Schema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     memo = text(MEMO_MAX_CHARS, required=True)
-    kind = fields.String(
+    kind = Text(
         load_default="general",
         validate=validate.OneOf([k for k in ENTRY_KINDS if k in ("general", "opening", "interest", "transfer")]),
     )
@@ -224,7 +279,7 @@ class EntryIn(Schema):
 
 class ReverseIn(Schema):
     reason = text(500, required=True, allow_empty=False)
-    date = fields.Date(load_default=None)
+    date = Day(load_default=None)
 
 
 class ReceiptOut(Schema):
@@ -255,18 +310,21 @@ class VerifyOut(Schema):
     first_bad_seq = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
     balances_ok = fields.Boolean()
+    documents_ok = fields.Boolean()
+    #: Receipts or vouchers that no longer say what their entries say.
+    problems = fields.List(fields.String())
 
 
 class PageQuery(Schema):
     limit = fields.Integer(load_default=PAGE_DEFAULT, validate=validate.Range(1, PAGE_MAX))
-    cursor = fields.String(load_default=None)
+    cursor = Text(load_default=None)
 
 
 class EntryQuery(PageQuery):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
-    fund = fields.String(load_default=None)
-    account = fields.String(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
+    fund = Text(load_default=None)
+    account = Text(load_default=None)
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
@@ -276,9 +334,6 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
         (Schema,),
         {"items": fields.List(fields.Nested(item_schema)), "next_cursor": fields.String(allow_none=True)},
     )
-
-
-DISBURSEMENT_KIND_CHOICES = DISBURSEMENT_KINDS
 
 
 # --- Right-purpose spending: disbursements, approvals, policies, periods, pledges, transfers ----
@@ -293,22 +348,22 @@ class GoodsPickIn(Schema):
 
 
 class DisbursementIn(Schema):
-    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    kind = fields.String(required=True, validate=validate.OneOf(DISBURSEMENT_KINDS))
-    beneficiary_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    fund = Text(required=True, validate=validate.Length(min=1, max=40))
+    kind = Text(required=True, validate=validate.OneOf(DISBURSEMENT_KINDS))
+    beneficiary_id = Id(load_default=None, allow_none=True)
     amount = Money(
         load_default=None,
         allow_none=True,
         metadata={"description": "Required for cash and bank; for in_kind it may be left out (average cost)."},
     )
-    paid_from = fields.String(required=True, validate=validate.OneOf(PAID_FROM))
+    paid_from = Text(required=True, validate=validate.OneOf(PAID_FROM))
     items = fields.List(
         fields.Nested(GoodsPickIn),
         load_default=list,
         validate=validate.Length(max=1, error="Goods paid out in kind name exactly one item."),
         metadata={"description": "For in_kind: exactly one item (which goods, how many)."},
     )
-    paid_on = fields.Date(required=True)
+    paid_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
 
@@ -379,9 +434,9 @@ class BatchOut(Schema):
 
 
 class DisbursementQuery(PageQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(DISBURSEMENT_STATUSES))
-    fund = fields.String(load_default=None)
-    batch_id = fields.Integer(load_default=None)
+    status = Text(load_default=None, validate=validate.OneOf(DISBURSEMENT_STATUSES))
+    fund = Text(load_default=None)
+    batch_id = Id(strict=False, load_default=None)
 
 
 class ApproveIn(Schema):
@@ -434,11 +489,11 @@ class PeriodReopenIn(Schema):
 
 
 class PledgeIn(Schema):
-    donor_id = fields.Integer(required=True, strict=True)
-    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    donor_id = Id(required=True)
+    fund = Text(required=True, validate=validate.Length(min=1, max=40))
     amount = Money(required=True)
-    pledged_on = fields.Date(required=True)
-    due_on = fields.Date(load_default=None, allow_none=True)
+    pledged_on = Day(required=True)
+    due_on = Day(load_default=None, allow_none=True)
     memo = text(MEMO_MAX_CHARS)
 
 
@@ -466,13 +521,13 @@ class PledgeRecordedOut(Schema):
 
 
 class PledgeQuery(PageQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(PLEDGE_STATUSES))
+    status = Text(load_default=None, validate=validate.OneOf(PLEDGE_STATUSES))
 
 
 class CollectIn(Schema):
     amount = Money(required=True)
-    method = fields.String(required=True, validate=validate.OneOf(COLLECTION_METHODS))
-    received_on = fields.Date(required=True)
+    method = Text(required=True, validate=validate.OneOf(COLLECTION_METHODS))
+    received_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
 
@@ -483,23 +538,28 @@ class CollectionOut(Schema):
 
 
 class TransferIn(Schema):
-    from_fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    to_fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    from_fund = Text(required=True, validate=validate.Length(min=1, max=40))
+    to_fund = Text(required=True, validate=validate.Length(min=1, max=40))
     amount = Money(required=True)
-    account = fields.String(
+    account = Text(
         required=True,
         validate=validate.Regexp(r"^11[12](\.[0-9]{1,3})?$", error="Use 111 (cash) or 112 (bank), or a sub-account."),
     )
-    on = fields.Date(required=True)
+    on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
 
 class InterestIn(Schema):
-    fund = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    fund = Text(required=True, validate=validate.Length(min=1, max=40))
     amount = Money(required=True)
-    account = fields.String(
+    account = Text(
         load_default="112",
         validate=validate.Regexp(r"^112(\.[0-9]{1,3})?$", error="Interest is paid into a bank account (112)."),
     )
-    on = fields.Date(required=True)
+    on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
+
+
+AccountPage = page_of(AccountOut)
+FundPage = page_of(FundOut)
+PeriodPage = page_of(PeriodOut)

@@ -25,7 +25,7 @@ from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
 from ledger.web.api.documents import pdf_response
 from ledger.web.api.runtime import current_actor, run_read, run_write, uow
-from ledger.web.api.views import _cursor, blp, books_for, receipt_body
+from ledger.web.api.views import _cursor, _page, blp, books_for, receipt_body
 
 
 def _base_url() -> str:
@@ -71,10 +71,6 @@ def _result_body(code: str, result: DisbursementResult) -> dict[str, Any]:
         }
     )
     return body
-
-
-def _page(items: list[Any], next_id: int | None, schema: type[Any]) -> dict[str, Any]:
-    return {"items": schema(many=True).dump(items), "next_cursor": str(next_id) if next_id is not None else None}
 
 
 # --- Fund policies ------------------------------------------------------------------------------
@@ -200,7 +196,7 @@ def list_disbursements(query: dict[str, Any], code: str) -> Any:
     return run_read(service, lambda page: _page(page[0], page[1], s.DisbursementOut))
 
 
-@blp.route("/associations/<code>/disbursements/<int:disbursement_id>", methods=["GET"])
+@blp.route("/associations/<code>/disbursements/<id:disbursement_id>", methods=["GET"])
 @blp.response(200, s.DisbursementOut)
 def get_disbursement(code: str, disbursement_id: int) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> DisbursementView:
@@ -241,7 +237,7 @@ def voucher_pdf(code: str, number: str) -> Any:
     return _voucher_download(code, number, lambda work, books: [vouchers.voucher(work, books, number)])
 
 
-@blp.route("/associations/<code>/disbursements/batches/<int:batch_id>/vouchers.pdf", methods=["GET"])
+@blp.route("/associations/<code>/disbursements/batches/<id:batch_id>/vouchers.pdf", methods=["GET"])
 @blp.doc(responses=_PDF)
 def batch_vouchers_pdf(code: str, batch_id: int) -> Any:
     """Every voucher of a batch in one PDF, one voucher a page (pending items have none yet)."""
@@ -266,7 +262,7 @@ def list_approvals(query: dict[str, Any], code: str) -> Any:
     return run_read(service, lambda page: _page(page[0], page[1], s.DisbursementOut))
 
 
-@blp.route("/associations/<code>/approvals/<int:disbursement_id>/approve", methods=["POST"])
+@blp.route("/associations/<code>/approvals/<id:disbursement_id>/approve", methods=["POST"])
 @blp.arguments(s.ApproveIn)
 @blp.response(200, s.DisbursementPostedOut)
 def approve(_: dict[str, Any], code: str, disbursement_id: int) -> Any:
@@ -282,7 +278,7 @@ def approve(_: dict[str, Any], code: str, disbursement_id: int) -> Any:
     return run_write(service, lambda result: _result_body(code, result), status=200)
 
 
-@blp.route("/associations/<code>/approvals/<int:disbursement_id>/reject", methods=["POST"])
+@blp.route("/associations/<code>/approvals/<id:disbursement_id>/reject", methods=["POST"])
 @blp.arguments(s.RejectIn)
 @blp.response(200, s.DisbursementOut)
 def reject(data: dict[str, Any], code: str, disbursement_id: int) -> Any:
@@ -299,14 +295,14 @@ def reject(data: dict[str, Any], code: str, disbursement_id: int) -> Any:
 
 
 @blp.route("/associations/<code>/periods", methods=["GET"])
-@blp.response(200, s.PeriodOut(many=True))
+@blp.response(200, s.PeriodPage)
 def list_periods(code: str) -> Any:
     """Fiscal years with entries or a period record, open or closed, and what still waits in each."""
 
     def service(work: UnitOfWork, actor: Actor) -> list[periods.PeriodView]:
         return periods.list_periods(work, books_for(work, actor, code, Need.READ))
 
-    return run_read(service, s.PeriodOut(many=True).dump)
+    return run_read(service, lambda rows: {"items": s.PeriodOut(many=True).dump(rows), "next_cursor": None})
 
 
 @blp.route("/associations/<code>/periods/<int:year>/close", methods=["POST"])
@@ -357,7 +353,7 @@ def record_pledge(data: dict[str, Any], code: str) -> Any:
     return run_write(service, s.PledgeRecordedOut().dump)
 
 
-@blp.route("/associations/<code>/pledges/<int:pledge_id>/collect", methods=["POST"])
+@blp.route("/associations/<code>/pledges/<id:pledge_id>/collect", methods=["POST"])
 @blp.arguments(s.CollectIn)
 @blp.response(201, s.CollectionOut)
 def collect_pledge(data: dict[str, Any], code: str, pledge_id: int) -> Any:
@@ -392,7 +388,7 @@ def list_pledges(query: dict[str, Any], code: str) -> Any:
     return run_read(service, lambda page: _page(page[0], page[1], s.PledgeOut))
 
 
-@blp.route("/associations/<code>/pledges/<int:pledge_id>", methods=["GET"])
+@blp.route("/associations/<code>/pledges/<id:pledge_id>", methods=["GET"])
 @blp.response(200, s.PledgeOut)
 def get_pledge(code: str, pledge_id: int) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> pledges.PledgeView:

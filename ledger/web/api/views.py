@@ -2,35 +2,76 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
+from marshmallow import Schema
 
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.domain.errors import ValidationFailed
 from ledger.persistence.models import Association, Beneficiary, Donation, Donor
 from ledger.services import associations as associations_svc
-from ledger.services import corrections, donations, funds, journal, parties, verification
+from ledger.services import corrections, donations, funds, journal, parties, receipts, verification
 from ledger.services.access import Actor, Need, authorize
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.runtime import run_read, run_write
+from ledger.web.api.runtime import current_actor, run_read, run_write
+from ledger.web.errors import problem
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Khuyến học Fund Ledger API")
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+@blp.before_request
+def _authenticate_then_require_json() -> Response | None:
+    """Every API request names its caller first: without a valid token it is a 401, whatever its body.
+
+    Only then is a write's body checked to be JSON (415 otherwise, 422 when malformed), before its
+    schema reads it. The OpenAPI document is served by flask-smorest's own blueprint and stays public.
+    """
+    current_actor()
+    if request.method in ("POST", "PUT", "PATCH"):
+        if not request.is_json:
+            return problem(
+                415, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."
+            )
+        if request.get_json(silent=True) is None:
+            raise ValidationFailed(
+                "Nội dung yêu cầu không phải JSON hợp lệ.",
+                "The body is not valid JSON.",
+                errors={"body": ["malformed JSON"]},
+            )
+    return None
 
 
 def books_for(work: UnitOfWork, actor: Actor, code: str, need: Need) -> Books:
     return Books(work, authorize(work, actor, code, need))
 
 
-def _cursor(raw: str | None) -> int:
+def _cursor(raw: str | None, maximum: int = s.ID_MAX) -> int:
+    """The id (or sequence number, up to ``maximum``) a page continues after; 0 for the first page."""
     if raw is None:
         return 0
-    if not raw.isdigit() or len(raw) > 18:
+    if _DIGITS.fullmatch(raw) is None or int(raw) > maximum:
         raise ValidationFailed("Con trỏ trang không hợp lệ.", "Invalid cursor.", errors={"cursor": ["invalid"]})
     return int(raw)
+
+
+def _page(items: Sequence[Any], next_id: int | None, schema: type[Schema]) -> dict[str, Any]:
+    """A page of API.md: ``{items, next_cursor}``, the cursor being the id to continue after, if more."""
+    return {"items": schema(many=True).dump(items), "next_cursor": str(next_id) if next_id is not None else None}
+
+
+def _first(rows: Sequence[Any], limit: int) -> tuple[Sequence[Any], int | None]:
+    """The first ``limit`` of ``rows`` (read with one more) and, when there are more, the last one's id."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)
 
 
 def _association_out(work: UnitOfWork, association: Association) -> dict[str, Any]:
@@ -73,12 +114,13 @@ def get_association(code: str) -> Any:
 
 
 @blp.route("/associations/<code>/accounts", methods=["GET"])
-@blp.response(200, s.AccountOut(many=True))
+@blp.response(200, s.AccountPage)
 def list_accounts(code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> Any:
         return associations_svc.list_accounts(work, authorize(work, actor, code, Need.READ))
 
-    return run_read(service, s.AccountOut(many=True).dump)
+    # The whole chart fits one page; the shape is the one every list has (API.md).
+    return run_read(service, lambda rows: {"items": s.AccountOut(many=True).dump(rows), "next_cursor": None})
 
 
 @blp.route("/associations/<code>/funds", methods=["POST"])
@@ -97,14 +139,14 @@ def create_fund(data: dict[str, Any], code: str) -> Any:
 
 
 @blp.route("/associations/<code>/funds", methods=["GET"])
-@blp.response(200, s.FundOut(many=True))
+@blp.response(200, s.FundPage)
 def list_funds(code: str) -> Any:
     """Every fund with its posted balance, what pending spends reserve, and what is available."""
 
     def service(work: UnitOfWork, actor: Actor) -> list[funds.FundView]:
         return funds.list_funds(work, authorize(work, actor, code, Need.READ))
 
-    return run_read(service, s.FundOut(many=True).dump)
+    return run_read(service, lambda rows: {"items": s.FundOut(many=True).dump(rows), "next_cursor": None})
 
 
 @blp.route("/associations/<code>/funds/<fund_code>", methods=["GET"])
@@ -137,10 +179,10 @@ def list_donors(query: dict[str, Any], code: str) -> Any:
         association = authorize(work, actor, code, Need.READ)
         return parties.list_donors(work, association, _cursor(query["cursor"]), query["limit"] + 1)
 
-    return run_read(service, lambda rows: _page(rows, query["limit"], s.DonorOut))
+    return run_read(service, lambda rows: _page(*_first(rows, query["limit"]), s.DonorOut))
 
 
-@blp.route("/associations/<code>/donors/<int:donor_id>", methods=["GET"])
+@blp.route("/associations/<code>/donors/<id:donor_id>", methods=["GET"])
 @blp.response(200, s.DonorOut)
 def get_donor(code: str, donor_id: int) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> Donor:
@@ -168,22 +210,16 @@ def list_beneficiaries(query: dict[str, Any], code: str) -> Any:
         association = authorize(work, actor, code, Need.READ)
         return parties.list_beneficiaries(work, association, _cursor(query["cursor"]), query["limit"] + 1)
 
-    return run_read(service, lambda rows: _page(rows, query["limit"], s.BeneficiaryOut))
+    return run_read(service, lambda rows: _page(*_first(rows, query["limit"]), s.BeneficiaryOut))
 
 
-@blp.route("/associations/<code>/beneficiaries/<int:beneficiary_id>", methods=["GET"])
+@blp.route("/associations/<code>/beneficiaries/<id:beneficiary_id>", methods=["GET"])
 @blp.response(200, s.BeneficiaryOut)
 def get_beneficiary(code: str, beneficiary_id: int) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> Beneficiary:
         return parties.get_beneficiary(work, authorize(work, actor, code, Need.READ), beneficiary_id)
 
     return run_read(service, s.BeneficiaryOut().dump)
-
-
-def _page(rows: list[Any], limit: int, schema: type[Any]) -> dict[str, Any]:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": schema(many=True).dump(rows), "next_cursor": str(rows[-1].id) if more and rows else None}
 
 
 # --- Donations and receipts --------------------------------------------------------------------
@@ -201,7 +237,7 @@ def receipt_body(association_code: str, donation: Donation | donations.DonationV
             "donor_id": donation.donor_id,
             "method": donation.method,
             "status": donation.status,
-            "verify_url": f"{base}/verify/{donation.verify_token}",
+            "verify_url": receipts.verify_url(base, donation.verify_token),
             "pdf_url": f"{base}/api/v1/associations/{association_code}/receipts/{number}.pdf",
             "entry_seq": donation.entry.seq if isinstance(donation, donations.DonationView) else donation.entry_seq,
             "voided_on": getattr(donation, "voided_on", None),
@@ -292,23 +328,17 @@ def list_entries(query: dict[str, Any], code: str) -> Any:
         to_on=query["to"],
         fund=query["fund"],
         account=query["account"],
-        after_seq=_cursor(query["cursor"]),
+        after_seq=_cursor(query["cursor"], s.SEQ_MAX),
         limit=query["limit"],
     )
 
     def service(work: UnitOfWork, actor: Actor) -> tuple[list[journal.EntryView], int | None]:
         return journal.list_entries(work, books_for(work, actor, code, Need.READ), flt)
 
-    return run_read(
-        service,
-        lambda page: {
-            "items": s.EntryOut(many=True).dump(page[0]),
-            "next_cursor": str(page[1]) if page[1] is not None else None,
-        },
-    )
+    return run_read(service, lambda page: _page(page[0], page[1], s.EntryOut))
 
 
-@blp.route("/associations/<code>/entries/<int:seq>", methods=["GET"])
+@blp.route("/associations/<code>/entries/<seq:seq>", methods=["GET"])
 @blp.response(200, s.EntryOut)
 def get_entry(code: str, seq: int) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> journal.EntryView:
@@ -317,7 +347,7 @@ def get_entry(code: str, seq: int) -> Any:
     return run_read(service, s.EntryOut().dump)
 
 
-@blp.route("/associations/<code>/entries/<int:seq>/reverse", methods=["POST"])
+@blp.route("/associations/<code>/entries/<seq:seq>/reverse", methods=["POST"])
 @blp.arguments(s.ReverseIn)
 @blp.response(201, s.EntryOut)
 def reverse_entry(data: dict[str, Any], code: str, seq: int) -> Any:
@@ -339,31 +369,10 @@ def verify(code: str) -> Any:
         association = authorize(work, actor, code, Need.READ)
         report = verification.verify_association(work, association)
         mismatches = verification.check_balances(work, association)
-        return {**report.__dict__, "balances_ok": not mismatches}
+        problems = verification.check_documents(work, association)
+        return {**report.__dict__, "balances_ok": not mismatches, "documents_ok": not problems, "problems": problems}
 
-    return run_read(service, s.VerifyOut().dump)
-
-
-def register(app: Any) -> None:
-    @blp.before_request
-    def _require_json() -> Any:
-        if request.method in ("POST", "PUT", "PATCH"):
-            if not request.is_json:
-                from ledger.web.errors import problem
-
-                return problem(
-                    415,
-                    "unsupported_media_type",
-                    "Unsupported media type",
-                    "Send the body as application/json.",
-                )
-            if request.get_json(silent=True) is None:
-                raise ValidationFailed(
-                    "Nội dung yêu cầu không phải JSON hợp lệ.",
-                    "The body is not valid JSON.",
-                    errors={"body": ["malformed JSON"]},
-                )
-        return None
+    return run_read(service, s.VerifyOut().dump, snapshot=True)
 
 
 from ledger.web.api import spending  # noqa: E402, F401 - adds the spending routes to this blueprint
