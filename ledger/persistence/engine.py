@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
 SQLITE_IMMEDIATE = "ledger_sqlite_immediate"
@@ -20,12 +19,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     between, and nobody fails with "database is locked" halfway: they wait their turn.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url,
-            connect_args={"timeout": 60, "check_same_thread": False},
-            poolclass=NullPool if ":memory:" not in url else None,
-            **kwargs,
-        )
+        # A pool of connections (SQLAlchemy's default for a SQLite file): a request reuses a
+        # connection whose pragmas are already set instead of opening the file again.
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
