@@ -1,0 +1,5 @@
+"""scripts/bench: the benchmark suite of issue 7 (see ``scripts/bench --help``)."""
+
+from benchlib.cli import main
+
+main()

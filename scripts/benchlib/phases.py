@@ -1,0 +1,455 @@
+"""Each measurement, run in a child process of its own so that its peak memory is its own.
+
+``python -m benchlib.phases NAME '{json args}'`` prints one JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from benchlib.database import Target, people
+from benchlib.generate import BATCH_SIZE, MAIN, TREE, JournalGenerator, person_name
+from sqlalchemy import select
+
+from ledger.domain.entries import EntryDraft, LineDraft
+from ledger.persistence.models import Association
+from ledger.reports.export import PDF_MAX_LINES, write_general_ledger_csv, write_general_ledger_pdf
+from ledger.reports.general_ledger import general_ledger_rows
+from ledger.reports.trial_balance import trial_balance
+from ledger.services import funds, verification
+from ledger.services.journal import Books, post_entries
+from ledger.services.unit_of_work import Database, UnitOfWork
+
+
+def maxrss_mb() -> float:
+    """This process's peak resident memory so far.
+
+    ``VmHWM`` rather than ``getrusage``'s ``ru_maxrss``: Linux carries ru_maxrss over from the
+    parent across fork and exec, so a child would report the orchestrator's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _db(args: dict[str, Any]) -> Database:
+    return Target(args["kind"], args["url"], args.get("handle", "")).database()
+
+
+def _association(uow: UnitOfWork, code: str) -> Association:
+    return uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
+
+
+# --- 1. bulk posting ------------------------------------------------------------------------------
+
+
+def post(args: dict[str, Any]) -> dict[str, Any]:
+    """Post ``n`` generated entries through ``post_entries`` in units of work of ``batch`` drafts.
+
+    Only the units of work are timed (generating the drafts is not posting). On PostgreSQL the
+    journal tables are ANALYZEd each time they double, as autovacuum would do on its own a
+    minute later: see docs/benchmarks.md ("a fresh PostgreSQL database").
+    """
+    db = _db(args)
+    n, batch = int(args["n"]), int(args.get("batch", BATCH_SIZE))
+    generator = JournalGenerator(people(db))
+    busy = 0.0
+    entries = lines = 0
+    next_analyze = 1000
+    started = time.perf_counter()
+    cpu = 0.0
+    for code, drafts in generator.batches(n, batch):
+        t0, c0 = time.perf_counter(), time.process_time()
+        with UnitOfWork(db) as uow:
+            association = _association(uow, code)
+            post_entries(uow, Books(uow, association), drafts, created_by=None)
+            uow.commit()
+        busy += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+        entries += len(drafts)
+        lines += sum(len(d.lines) for d in drafts)
+        if args["kind"] == "postgresql" and entries >= next_analyze:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE journal_entries")
+                conn.exec_driver_sql("ANALYZE journal_lines")
+                conn.commit()
+            next_analyze *= 2
+    return {
+        "entries": entries,
+        "lines": lines,
+        "seconds": busy,
+        "wall_seconds": time.perf_counter() - started,
+        "entries_per_s": entries / busy,
+        "lines_per_s": lines / busy,
+        "cpu_seconds": cpu,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+# --- 3. reads from the materialised balances ------------------------------------------------------
+
+
+def _latencies(call: Callable[[], object], repeats: int) -> dict[str, float]:
+    call()  # the first call warms the connection pool and the statement caches
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": statistics.median(samples),
+        "p95_ms": samples[int(len(samples) * 0.95) - 1],
+        "max_ms": samples[-1],
+        "repeats": repeats,
+    }
+
+
+def reads(args: dict[str, Any]) -> dict[str, Any]:
+    """Fund balances (GET /funds) and the trial balance of the city, each in its own unit of work;
+    then one more transaction and its new balance; the trial balances of the tree go to ``dump``."""
+    db = _db(args)
+    repeats = int(args.get("repeats", 200))
+
+    def fund_balance() -> object:
+        with UnitOfWork(db, write=False) as uow:
+            return funds.list_funds(uow, _association(uow, MAIN))
+
+    def tb() -> object:
+        with UnitOfWork(db, write=False) as uow:
+            return trial_balance(uow, _association(uow, MAIN))
+
+    result: dict[str, Any] = {
+        "fund_balance": _latencies(fund_balance, repeats),
+        "trial_balance": _latencies(tb, repeats),
+    }
+
+    reports = []
+    with UnitOfWork(db, write=False) as uow:
+        for code, *_ in TREE:
+            report = trial_balance(uow, _association(uow, code))
+            assert report.total_debit_vnd == report.total_credit_vnd
+            reports.append(report.as_json())
+    Path(args["dump"]).write_text(json.dumps(reports, ensure_ascii=False))
+    result["trial_balance_rows"] = sum(len(r["rows"]) for r in reports)
+
+    # One more transaction, then its new balance: we post it and read the materialised balance.
+    draft = EntryDraft(
+        entry_on=date(2026, 1, 5),
+        memo="Tài trợ thêm một khoản",
+        kind="donation",
+        lines=(LineDraft("111", "HPD", debit_vnd=1_000_000), LineDraft("511", "HPD", credit_vnd=1_000_000)),
+    )
+    samples = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        with UnitOfWork(db) as uow:
+            association = _association(uow, MAIN)
+            post_entries(uow, Books(uow, association), [draft], created_by=None)
+            uow.commit()
+        with UnitOfWork(db, write=False) as uow:
+            report = trial_balance(uow, _association(uow, MAIN))
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert report.head_seq > 0
+    result["one_more_ms"] = statistics.median(samples)
+    result["maxrss_mb"] = maxrss_mb()
+    return result
+
+
+# --- 4. the general ledger as CSV and PDF ---------------------------------------------------------
+
+
+def gl_csv(args: dict[str, Any]) -> dict[str, Any]:
+    """Every association's general ledger as CSV into one temporary file, streamed."""
+    db = _db(args)
+    lines = 0
+    with tempfile.NamedTemporaryFile(prefix="gl-", suffix=".csv") as handle:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for code, *_ in TREE:
+            with UnitOfWork(db, write=False) as uow:
+                lines += write_general_ledger_csv(general_ledger_rows(uow, _association(uow, code)), handle)
+        handle.flush()
+        seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        size = os.path.getsize(handle.name)
+    return {
+        "cpu_seconds": cpu,
+        "lines": lines,
+        "seconds": seconds,
+        "lines_per_s": lines / seconds,
+        "mb": size / 2**20,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+def gl_pdf(args: dict[str, Any]) -> dict[str, Any]:
+    """The city's general ledger as PDF, up to its limit of lines."""
+    db = _db(args)
+    max_lines = int(args.get("max_lines", PDF_MAX_LINES))
+    out = io.BytesIO()
+    t0, c0 = time.perf_counter(), time.process_time()
+    with UnitOfWork(db, write=False) as uow:
+        association = _association(uow, MAIN)
+        drawn = write_general_ledger_pdf(
+            general_ledger_rows(uow, association),
+            out,
+            association_code=association.code,
+            association_name=association.name,
+            generated_at=datetime.now(UTC),
+            max_lines=max_lines,
+        )
+    seconds = time.perf_counter() - t0
+    return {
+        "cpu_seconds": time.process_time() - c0,
+        "lines": drawn,
+        "seconds": seconds,
+        "lines_per_s": drawn / seconds,
+        "mb": len(out.getvalue()) / 2**20,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+# --- 5. receipts ----------------------------------------------------------------------------------
+
+
+def receipts(args: dict[str, Any]) -> dict[str, Any]:
+    """Render ``count`` different donation receipts with ``render_receipt``."""
+    import random
+
+    from ledger.documents.models import ReceiptDocument
+    from ledger.documents.receipt_pdf import render_receipt
+
+    rng = random.Random(3)
+    count = int(args.get("count", 600))
+    docs = [
+        ReceiptDocument(
+            association_code="QT-DH",
+            association_name="Hội Khuyến học thành phố Đông Hà",
+            association_address="Số 10 Hùng Vương, phường Đông Hà, tỉnh Quảng Trị",
+            number=f"QT-DH-2026-{i + 1:06d}",
+            received_on=date(2026, 11, 1 + i % 23),
+            donor_name=person_name(rng),
+            donor_address=f"Số {rng.randint(1, 200)} Lê Lợi, Đông Hà, Quảng Trị",
+            amount_vnd=rng.randint(1, 500) * 100_000,
+            method=rng.choice(("cash", "bank")),
+            fund_code="HPD",
+            fund_name="Quỹ học bổng Hoa Phượng Đỏ",
+            purpose="Học bổng cho học sinh nghèo vượt khó",
+            treasurer_name="Trần Văn Bình",
+            chair_name="Lê Thị Thu Hà",
+            verify_url=f"https://khuyenhoc.example.vn/verify/{rng.getrandbits(96):024x}",
+            entry_seq=i + 1,
+            entry_hash=f"{rng.getrandbits(256):064x}",
+            created_at=datetime(2026, 11, 23, 7, 5, tzinfo=UTC),
+        )
+        for i in range(count)
+    ]
+    render_receipt(docs[0])  # fonts are registered once per process
+    t0, c0 = time.perf_counter(), time.process_time()
+    size = sum(len(render_receipt(doc)) for doc in docs)
+    seconds = time.perf_counter() - t0
+    return {
+        "cpu_seconds": time.process_time() - c0,
+        "count": count,
+        "seconds": seconds,
+        "per_s": count / seconds,
+        "kb_each": size / count / 1024,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+# --- 6. chain verification ------------------------------------------------------------------------
+
+
+def verify(args: dict[str, Any]) -> dict[str, Any]:
+    db = _db(args)
+    entries = 0
+    ok = True
+    t0, c0 = time.perf_counter(), time.process_time()
+    for code, *_ in TREE:
+        # One snapshot per association, as `ledger verify` reads it.
+        with UnitOfWork(db, write=False, snapshot=True) as uow:
+            report = verification.verify_association(uow, _association(uow, code))
+        entries += report.entries
+        ok = ok and report.ok
+    seconds = time.perf_counter() - t0
+    return {
+        "cpu_seconds": time.process_time() - c0,
+        "entries": entries,
+        "seconds": seconds,
+        "entries_per_s": entries / seconds,
+        "ok": ok,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+# --- 8. the database's own limit for the same rows ------------------------------------------------
+
+ENTRY_COLUMNS = "association_id, seq, entry_on, kind, memo, reverses_seq, created_at, created_by, prev_hash, hash"
+LINE_COLUMNS = "association_id, seq, line_no, account_id, fund_id, debit_vnd, credit_vnd, quantity, unit, item, donor_id, beneficiary_id"
+PG_KEYS = (
+    "ALTER TABLE raw_k_entries ADD PRIMARY KEY (association_id, seq)",
+    "ALTER TABLE raw_k_entries ADD UNIQUE (association_id, reverses_seq)",
+    "ALTER TABLE raw_k_entries ADD FOREIGN KEY (association_id) REFERENCES associations (id)",
+    "ALTER TABLE raw_k_entries ADD FOREIGN KEY (created_by) REFERENCES users (id)",
+    "CREATE INDEX ON raw_k_entries (association_id, entry_on)",
+    "ALTER TABLE raw_k_lines ADD PRIMARY KEY (association_id, seq, line_no)",
+    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (association_id, seq) REFERENCES raw_k_entries (association_id, seq)",
+    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (association_id) REFERENCES associations (id)",
+    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (account_id) REFERENCES accounts (id)",
+    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (fund_id) REFERENCES funds (id)",
+    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (donor_id) REFERENCES donors (id)",
+    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (beneficiary_id) REFERENCES beneficiaries (id)",
+    "CREATE INDEX ON raw_k_lines (association_id, fund_id, account_id)",
+    "CREATE INDEX ON raw_k_lines (donor_id)",
+    "CREATE INDEX ON raw_k_lines (beneficiary_id)",
+)
+
+
+def raw(args: dict[str, Any]) -> dict[str, Any]:
+    """The same entry and line rows written by the database's fastest path, into bare tables and
+    into tables with our keys, checks, indexes and foreign keys."""
+    if args["kind"] == "postgresql":
+        return _raw_postgresql(args)
+    return _raw_sqlite(args)
+
+
+def _raw_postgresql(args: dict[str, Any]) -> dict[str, Any]:
+    db = _db(args)
+    folder = Path(tempfile.mkdtemp(prefix="ledger-bench-raw-"))
+    result: dict[str, Any] = {}
+    try:
+        with db.engine.connect() as conn:
+            driver: Any = conn.connection.driver_connection
+            entries = driver.execute("SELECT count(*) FROM journal_entries").fetchone()[0]
+            for table, columns in (("journal_entries", ENTRY_COLUMNS), ("journal_lines", LINE_COLUMNS)):
+                query = f"COPY (SELECT {columns} FROM {table} ORDER BY association_id, seq) TO STDOUT"
+                with (folder / table).open("wb") as out, driver.cursor() as cur, cur.copy(query) as copy:
+                    for block in copy:
+                        out.write(block)
+            driver.commit()
+            for variant in ("bare", "keyed"):
+                prefix = "raw_b_" if variant == "bare" else "raw_k_"
+                driver.execute(f"CREATE TABLE {prefix}entries (LIKE journal_entries INCLUDING DEFAULTS)")
+                driver.execute(f"CREATE TABLE {prefix}lines (LIKE journal_lines INCLUDING DEFAULTS)")
+                if variant == "keyed":
+                    for ddl in PG_KEYS:
+                        driver.execute(ddl)
+                    driver.execute("ALTER TABLE raw_k_lines ADD CHECK (debit_vnd >= 0 AND credit_vnd >= 0)")
+                    driver.execute("ALTER TABLE raw_k_lines ADD CHECK ((debit_vnd > 0) <> (credit_vnd > 0))")
+                driver.commit()
+                t0 = time.perf_counter()
+                for table, columns in (("entries", ENTRY_COLUMNS), ("lines", LINE_COLUMNS)):
+                    source = "journal_entries" if table == "entries" else "journal_lines"
+                    query = f"COPY {prefix}{table} ({columns}) FROM STDIN"
+                    with (folder / source).open("rb") as handle, driver.cursor() as cur, cur.copy(query) as copy:
+                        while block := handle.read(1 << 20):
+                            copy.write(block)
+                    if table == "entries" and variant == "keyed":
+                        # Else the lines' foreign-key checks plan for an empty table (a sequential scan).
+                        driver.execute("ANALYZE raw_k_entries")
+                driver.commit()
+                seconds = time.perf_counter() - t0
+                result[f"copy_{variant}"] = {"seconds": seconds, "entries_per_s": entries / seconds}
+                driver.execute(f"DROP TABLE {prefix}lines")
+                driver.execute(f"DROP TABLE {prefix}entries")
+                driver.commit()
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(folder / name)
+        os.rmdir(folder)
+    result["entries"] = entries
+    result["maxrss_mb"] = maxrss_mb()
+    return result
+
+
+SQLITE_KEYED = (
+    "CREATE TABLE raw_k_entries (association_id INTEGER NOT NULL REFERENCES associations (id), seq BIGINT NOT NULL,"
+    " entry_on DATE NOT NULL, kind VARCHAR(20) NOT NULL, memo VARCHAR(500) NOT NULL, reverses_seq BIGINT,"
+    " created_at VARCHAR(32) NOT NULL, created_by INTEGER REFERENCES users (id), prev_hash VARCHAR(64) NOT NULL,"
+    " hash VARCHAR(64) NOT NULL, PRIMARY KEY (association_id, seq), UNIQUE (association_id, reverses_seq))",
+    "CREATE INDEX raw_k_entries_date ON raw_k_entries (association_id, entry_on)",
+    "CREATE TABLE raw_k_lines (association_id INTEGER NOT NULL REFERENCES associations (id), seq BIGINT NOT NULL,"
+    " line_no INTEGER NOT NULL, account_id INTEGER NOT NULL REFERENCES accounts (id),"
+    " fund_id INTEGER NOT NULL REFERENCES funds (id), debit_vnd BIGINT NOT NULL, credit_vnd BIGINT NOT NULL,"
+    " quantity BIGINT, unit VARCHAR(40), item VARCHAR(200), donor_id INTEGER REFERENCES donors (id),"
+    " beneficiary_id INTEGER REFERENCES beneficiaries (id), PRIMARY KEY (association_id, seq, line_no),"
+    " FOREIGN KEY (association_id, seq) REFERENCES raw_k_entries (association_id, seq),"
+    " CHECK (debit_vnd >= 0 AND credit_vnd >= 0), CHECK ((debit_vnd > 0) <> (credit_vnd > 0)))",
+    "CREATE INDEX raw_k_lines_afa ON raw_k_lines (association_id, fund_id, account_id)",
+    "CREATE INDEX raw_k_lines_donor ON raw_k_lines (donor_id)",
+    "CREATE INDEX raw_k_lines_beneficiary ON raw_k_lines (beneficiary_id)",
+)
+
+
+def _raw_sqlite(args: dict[str, Any]) -> dict[str, Any]:
+    import sqlite3
+
+    path = args["url"].removeprefix("sqlite:///")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    entries = conn.execute("SELECT count(*) FROM journal_entries").fetchone()[0]
+    result: dict[str, Any] = {"entries": entries}
+    for variant in ("bare", "keyed"):
+        prefix = "raw_b_" if variant == "bare" else "raw_k_"
+        if variant == "bare":
+            conn.execute("CREATE TABLE raw_b_entries AS SELECT * FROM journal_entries WHERE 0")
+            conn.execute("CREATE TABLE raw_b_lines AS SELECT * FROM journal_lines WHERE 0")
+        else:
+            for ddl in SQLITE_KEYED:
+                conn.execute(ddl)
+        busy = 0.0
+        conn.execute("BEGIN")
+        for table, columns in (("entries", ENTRY_COLUMNS), ("lines", LINE_COLUMNS)):
+            source = conn.cursor()
+            source.execute(f"SELECT {columns} FROM journal_{table} ORDER BY association_id, seq")
+            marks = ", ".join("?" * len(columns.split(",")))
+            while rows := source.fetchmany(50_000):
+                t0 = time.perf_counter()
+                conn.executemany(f"INSERT INTO {prefix}{table} ({columns}) VALUES ({marks})", rows)
+                busy += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        conn.execute("COMMIT")
+        busy += time.perf_counter() - t0
+        result[f"executemany_{variant}"] = {"seconds": busy, "entries_per_s": entries / busy}
+        conn.execute(f"DROP TABLE {prefix}lines")
+        conn.execute(f"DROP TABLE {prefix}entries")
+    conn.close()
+    result["maxrss_mb"] = maxrss_mb()
+    return result
+
+
+PHASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "post": post,
+    "reads": reads,
+    "gl_csv": gl_csv,
+    "gl_pdf": gl_pdf,
+    "receipts": receipts,
+    "verify": verify,
+    "raw": raw,
+}
+
+
+def main() -> None:
+    name = sys.argv[1]
+    args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    result = PHASES[name](args)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
