@@ -80,7 +80,8 @@ def roles_in(uow: UnitOfWork, actor: Actor, association: Association) -> set[Rol
     roles = {Role(role) for assoc_id, role in rows if assoc_id == association.id}
     auditing = {assoc_id for assoc_id, role in rows if role == Role.AUDITOR}
     parent_id = association.parent_id
-    while parent_id is not None and Role.AUDITOR not in roles:
+    # Only an auditor of some association can inherit a role from above: skip the walk otherwise.
+    while auditing and parent_id is not None and Role.AUDITOR not in roles:
         if parent_id in auditing:
             roles.add(Role.AUDITOR)
         parent_id = uow.session.execute(
