@@ -51,8 +51,10 @@ def approve(uow: UnitOfWork, actor: Actor, books: Books, disbursement_id: int) -
         raise SelfApproval()
     release(uow, books, source_of(row), row.reserved_vnd)
     planned = plan_spends(uow, books, [command_of(books, row)], batch=False, exclude_id=row.id, force_post=True)[0]
-    entries, numbers = post_planned(uow, actor, books, [planned], batch=False)
+    # No longer pending: its goods are the ones leaving now (a refusal rolls this back).
     row.status = "posted"
+    uow.session.flush()
+    entries, numbers = post_planned(uow, actor, books, [planned], batch=False)
     row.amount_vnd = planned.amount_vnd
     row.policy_version = planned.policy_version
     row.approver_id = actor.user_id

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.clock import today_vn
@@ -31,6 +31,7 @@ from ledger.persistence.models import (
     Association,
     Balance,
     Beneficiary,
+    Disbursement,
     Donor,
     Fund,
     JournalEntry,
@@ -228,6 +229,11 @@ def post_entries(
     positions: dict[BalanceKey, _Position] = {
         key: _Position(b.net_debit_vnd, b.quantity, b.reserved_vnd, True) for key, b in stored.items()
     }
+    goods_credited = any(
+        line.credit_vnd and books.accounts[line.account].holds_goods for draft in drafts for line in draft.lines
+    )
+    # Goods promised to pending disbursements are not free to leave by any other way either.
+    pending_goods = _pending_goods(uow, association.id) if goods_credited else {}
     for index, draft in enumerate(drafts):
         touched: list[tuple[BalanceKey, Account, str, str]] = []
         for line in draft.lines:
@@ -243,15 +249,16 @@ def post_entries(
                 touched.append((key, account, line.fund, line.item or ""))
         for key, account, fund_code, item in touched:
             pos = positions[key]
-            if account.holds_goods and pos.quantity < 0:
-                held = pos.quantity + sum(
-                    line.quantity or 0
+            free = pos.quantity - pending_goods.get((key[1], item), 0) if account.holds_goods else 0
+            if free < 0:
+                requested = sum(
+                    (line.quantity or 0) * (1 if line.credit_vnd else -1)
                     for line in draft.lines
-                    if line.credit_vnd and line.account == account.code and line.fund == fund_code
+                    if line.account == account.code and line.fund == fund_code and (line.item or "") == item
                 )
-                requested = held - pos.quantity
                 raise _indexed(
-                    InsufficientGoods(account.code, fund_code, item, held, requested), index if batch else None
+                    InsufficientGoods(account.code, fund_code, item, free + requested, requested),
+                    index if batch else None,
                 )
             if pos.net - pos.reserved < 0:
                 requested = sum(
@@ -381,6 +388,20 @@ def _insert_rows(session: Session, model: type[JournalEntry] | type[JournalLine]
         tuples = [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in tuples]
     marks = ", ".join("?" * len(columns))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", tuples)
+
+
+def _pending_goods(uow: UnitOfWork, association_id: int) -> dict[tuple[int, str], int]:
+    """How many of each (fund id, goods item) pending disbursements are waiting to hand out."""
+    rows = uow.session.execute(
+        select(Disbursement.fund_id, Disbursement.item, func.sum(Disbursement.quantity))
+        .where(
+            Disbursement.association_id == association_id,
+            Disbursement.status == "pending",
+            Disbursement.paid_from == "in_kind",
+        )
+        .group_by(Disbursement.fund_id, Disbursement.item)
+    ).all()
+    return {(fund_id, item or ""): int(quantity or 0) for fund_id, item, quantity in rows}
 
 
 def _write_balances(uow: UnitOfWork, association_id: int, positions: dict[BalanceKey, _Position]) -> None:

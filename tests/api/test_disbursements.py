@@ -485,3 +485,37 @@ def test_the_openapi_document_describes_the_spending_endpoints(client: FlaskClie
     assert {"201", "202"} <= set(responses)
     schemas = spec["components"]["schemas"]
     assert {"DisbursementIn", "DisbursementOut", "BatchIn", "BatchOut", "PolicyIn", "TransferIn"} <= set(schemas)
+
+
+def test_goods_promised_to_a_pending_gift_cannot_leave_by_a_reversal_and_its_approval_still_posts(
+    app: Flask, client: FlaskClient
+) -> None:
+    office = open_office(app)
+    policy = {"allowed_kinds": ["tet_gift"], "approval_threshold": 0}
+    make_fund(app, office.code, "TET", restriction="restricted", name="Quà Tết", policy=policy)
+    package = "Gói quà Tết"
+    give(client, office, 10_000, fund="TET", method="in_kind", items=[_goods(package, 10, 1_000)])
+    cheap = give(client, office, 10, fund="TET", method="in_kind", items=[_goods(package, 10, 1)])
+    pick = {
+        "kind": "tet_gift",
+        "paid_from": "in_kind",
+        "items": [{"description": package, "quantity": 15, "unit": "gói"}],
+    }
+    waiting = disburse(client, office, spend_body("TET", None, pupil(app, office), **pick))
+    assert waiting.status_code == 202, waiting.get_json()
+    before = Snapshot(app, client, office)
+    # Taking the cheap packages back would leave 10 for a gift of 15 that was promised.
+    reversal = client.post(
+        office.url(f"/entries/{cheap['entry']['seq']}/reverse"),
+        json={"reason": "trả lại"},
+        headers=auth(office.treasurer),
+    )
+    problem = refused(reversal, "insufficient_funds")
+    assert (problem["item"], problem["held"], problem["requested"]) == (package, 5, 10)
+    before.unchanged()
+    approved = client.post(
+        office.url(f"/approvals/{waiting.get_json()['id']}/approve"), json={}, headers=auth(office.approver)
+    )
+    assert approved.status_code == 200, approved.get_json()
+    goods = next(line for line in approved.get_json()["entry"]["lines"] if line["account"] == "156")
+    assert goods["quantity"] == 15
