@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.domain.errors import Forbidden, SelfApproval, ValidationFailed
+from ledger.domain.errors import Forbidden, SelfApproval
+from ledger.domain.reasons import reason_given
 from ledger.domain.states import DISBURSEMENT_STEPS, step
 from ledger.persistence.models import Disbursement
 from ledger.services import audit
@@ -21,8 +22,6 @@ from ledger.services.disbursements import (
 )
 from ledger.services.journal import Books, release
 from ledger.services.unit_of_work import UnitOfWork
-
-REASON_MAX_CHARS = 500
 
 
 def _decidable(uow: UnitOfWork, books: Books, disbursement_id: int, target: str) -> Disbursement:
@@ -81,13 +80,7 @@ def approve(uow: UnitOfWork, actor: Actor, books: Books, disbursement_id: int) -
 
 def reject(uow: UnitOfWork, actor: Actor, books: Books, disbursement_id: int, reason: str) -> DisbursementView:
     """Refuse a pending disbursement with a reason; what it had reserved is available again."""
-    reason = reason.strip()
-    if not reason or len(reason) > REASON_MAX_CHARS:
-        raise ValidationFailed(
-            "Cần ghi lý do từ chối (tối đa 500 ký tự).",
-            "A rejection needs a reason (at most 500 characters).",
-            errors={"reason": ["required, at most 500 characters"]},
-        )
+    reason = reason_given(reason, act_vi="từ chối", act_en="rejection")
     row = _decidable(uow, books, disbursement_id, "rejected")
     release(uow, books, source_of(row), row.reserved_vnd)
     row.status = "rejected"

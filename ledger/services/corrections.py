@@ -5,26 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.clock import today_vn
-from ledger.domain.errors import ValidationFailed
+from ledger.domain.reasons import reason_given
 from ledger.services import audit, disbursements, donations, pledges
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, reverse_entry
 from ledger.services.unit_of_work import UnitOfWork
-
-REASON_MAX_CHARS = 500
 
 
 def reverse(
     uow: UnitOfWork, actor: Actor, books: Books, seq: int, reason: str, reversed_on: date | None = None
 ) -> EntryView:
     """Reverse entry ``seq`` with a reason, and void the receipt or voucher it carried."""
-    reason = reason.strip()
-    if not reason or len(reason) > REASON_MAX_CHARS:
-        raise ValidationFailed(
-            "Cần ghi lý do đảo bút toán (tối đa 500 ký tự).",
-            "A reversal needs a reason (at most 500 characters).",
-            errors={"reason": ["required, at most 500 characters"]},
-        )
+    reason = reason_given(reason, act_vi="đảo bút toán", act_en="reversal")
     on = reversed_on or today_vn(uow.clock())
     reversal = reverse_entry(uow, books, seq, reason=reason, reversed_on=on, created_by=actor.user_id)
     donations.void_receipt_of(uow, actor, books, seq, reversal, reason)

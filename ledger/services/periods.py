@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ledger.clock import today_vn
 from ledger.domain.errors import Conflict, InvalidTransition, ValidationFailed
+from ledger.domain.reasons import reason_given
 from ledger.persistence.models import Disbursement, JournalEntry, Period
 from ledger.services import audit
 from ledger.services.access import Actor
@@ -17,7 +18,6 @@ from ledger.services.unit_of_work import UnitOfWork
 
 #: Years a period can name; anything else is a typing mistake.
 YEAR_MIN, YEAR_MAX = 2000, 2100
-REASON_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,7 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
 def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason: str = "") -> PeriodView:
     """Reopen a closed year (an administrator's act, written to the audit log with its reason)."""
     _check_year(year)
-    if len(reason) > REASON_MAX_CHARS:
-        raise ValidationFailed(
-            "Lý do quá dài.", "The reason is too long.", errors={"reason": [f"at most {REASON_MAX_CHARS} characters"]}
-        )
+    reason = reason_given(reason, act_vi="mở lại năm tài chính", act_en="reopening", required=False)
     association_id = books.association.id
     uow.lock_ledger(association_id)
     period = _period(uow, association_id, year)
