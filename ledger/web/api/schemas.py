@@ -143,7 +143,8 @@ class FundIn(Schema):
     name = text(200)
     restriction = Text(validate=validate.OneOf(RESTRICTIONS))
     purpose = text(2000)
-    policy = fields.Dict(keys=Text(), load_default=None, allow_none=True)
+    #: The policy document of API.md, checked key by key by the domain (``FundPolicy.parse``).
+    policy = fields.Nested(lambda: PolicyIn(), load_default=None, allow_none=True)
     preset = Text(load_default=None, allow_none=True)
 
 
