@@ -68,6 +68,7 @@ from ledger.services.journal import (
     BalanceKey,
     Books,
     EntryView,
+    at_item,
     closed_years,
     load_balances,
     post_entries,
@@ -178,16 +179,6 @@ class PlannedSpend:
 
 
 # --- Refusals that name the item of a batch -----------------------------------------------------
-
-
-def at_item(error: LedgerError, index: int) -> LedgerError:
-    """Say that item ``index`` of a batch was refused: ``errors`` keys become ``items.<i>.…``."""
-    error.extra["index"] = index
-    if error.errors:
-        error.errors = {f"items.{index}.{key}": value for key, value in error.errors.items()}
-    else:
-        error.errors = {f"items.{index}": [error.message_en]}
-    return error
 
 
 def _refused(error: LedgerError, index: int, batch: bool) -> LedgerError:
@@ -731,7 +722,7 @@ def change_policy(
     uow.session.refresh(fund)
     funds.change_policy(uow, actor, books.association, fund, document)
     uow.session.flush()
-    return next(v for v in funds.list_funds(uow, books.association) if v.code == fund_code)
+    return funds.fund_view(uow, books.association, fund_code)
 
 
 # --- Reversal -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger.domain.accounts import AccountType
-from ledger.domain.errors import Conflict, ValidationFailed
+from ledger.domain.errors import Conflict, NotFound, ValidationFailed
 from ledger.domain.policy import PRESETS, RESTRICTIONS, FundPolicy
 from ledger.persistence.models import Account, Association, Balance, Fund, FundPolicyVersion
 from ledger.services import audit
@@ -194,10 +194,12 @@ def fund_positions(uow: UnitOfWork, association: Association) -> dict[int, tuple
     return {fid: (posted[fid], reserved[fid]) for fid in set(posted) | set(reserved)}
 
 
-def list_funds(uow: UnitOfWork, association: Association) -> list[FundView]:
-    funds = list(
-        uow.session.execute(select(Fund).where(Fund.association_id == association.id).order_by(Fund.code)).scalars()
-    )
+def list_funds(uow: UnitOfWork, association: Association, code: str | None = None) -> list[FundView]:
+    """Every fund (or only fund ``code``) with its policy in force and its balances."""
+    stmt = select(Fund).where(Fund.association_id == association.id).order_by(Fund.code)
+    if code is not None:
+        stmt = stmt.where(Fund.code == code)
+    funds = list(uow.session.execute(stmt).scalars())
     policies = current_policies(uow, association)
     positions = fund_positions(uow, association)
     return [
@@ -213,3 +215,11 @@ def list_funds(uow: UnitOfWork, association: Association) -> list[FundView]:
         )
         for f in funds
     ]
+
+
+def fund_view(uow: UnitOfWork, association: Association, code: str) -> FundView:
+    """One fund as ``list_funds`` shows it; ``NotFound`` when the association has no such fund."""
+    found = list_funds(uow, association, code)
+    if not found:
+        raise NotFound(f"quỹ {code}", f"fund {code}")
+    return found[0]

@@ -155,15 +155,19 @@ def _check_parties(uow: UnitOfWork, books: Books, drafts: Sequence[EntryDraft], 
                     )
 
 
-def _indexed(error: LedgerError, index: int | None) -> LedgerError:
-    """Say which item of a batch was refused."""
-    if index is not None:
-        error.extra["index"] = index
-        if error.errors is not None:
-            error.errors = {f"items.{index}.{k}": v for k, v in error.errors.items()}
-        else:
-            error.errors = {f"items.{index}": [error.message_en]}
+def at_item(error: LedgerError, index: int) -> LedgerError:
+    """Say that item ``index`` of a batch was refused: ``errors`` keys become ``items.<i>.…``."""
+    error.extra["index"] = index
+    if error.errors:
+        error.errors = {f"items.{index}.{key}": value for key, value in error.errors.items()}
+    else:
+        error.errors = {f"items.{index}": [error.message_en]}
     return error
+
+
+def _indexed(error: LedgerError, index: int | None) -> LedgerError:
+    """``at_item`` for a batch; a single entry's error is left as it is."""
+    return at_item(error, index) if index is not None else error
 
 
 def closed_years(uow: UnitOfWork, association_id: int) -> set[int]:

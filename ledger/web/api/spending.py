@@ -121,7 +121,7 @@ def _batch_commands(raw_items: list[dict[str, Any]]) -> list[SpendCommand]:
         try:
             commands.append(spend_command(schema.load(raw)))
         except ValidationError as error:
-            raise disbursements.at_item(
+            raise journal.at_item(
                 ValidationFailed(
                     "Khoản chi có trường thiếu hoặc sai: xem chi tiết trong errors.",
                     "The disbursement has fields that are missing or wrong: see errors.",

@@ -133,7 +133,7 @@ def create_fund(data: dict[str, Any], code: str) -> Any:
         association = authorize(work, actor, code, Need.ADMIN)
         fund = funds.create_fund_in(work, actor, association, funds.FundCommand(**data))
         work.session.flush()
-        return next(v for v in funds.list_funds(work, association) if v.code == fund.code)
+        return funds.fund_view(work, association, fund.code)
 
     return run_write(service, s.FundOut().dump)
 
@@ -153,9 +153,7 @@ def list_funds(code: str) -> Any:
 @blp.response(200, s.FundOut)
 def get_fund(code: str, fund_code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> funds.FundView:
-        books = books_for(work, actor, code, Need.READ)
-        books.fund(fund_code)
-        return next(v for v in funds.list_funds(work, books.association) if v.code == fund_code)
+        return funds.fund_view(work, authorize(work, actor, code, Need.READ), fund_code)
 
     return run_read(service, s.FundOut().dump)
 
