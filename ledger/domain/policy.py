@@ -783,7 +783,7 @@ def _rule_windows(policy: FundPolicy, spend: SpendRequest) -> None:
     raise PurposeViolation(
         "windows",
         f"Quỹ này chỉ được chi trong các khoảng thời gian: {spans_vi}; ngày chi {_date_vi(spend.paid_on)} nằm ngoài.",
-        f"This fund may only pay between {spans_en}; {spend.paid_on.isoformat()} is outside.",
+        f"This fund may only pay in these periods: {spans_en}; {spend.paid_on.isoformat()} is outside them.",
         windows=[{"from": w.from_on.isoformat(), "to": w.to_on.isoformat()} for w in windows],
         paid_on=spend.paid_on.isoformat(),
     )
