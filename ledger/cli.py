@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -116,7 +117,14 @@ def associations_create(code: str, name: str, level: str, parent: str | None, ad
 
 @ledger_cli.command("verify")
 @click.option("--association", "association_code", default=None, help="Only this association.")
-def ledger_verify(association_code: str | None) -> None:
+@click.option(
+    "--workers",
+    default=min(os.cpu_count() or 1, 8),
+    show_default="the machine's cores, at most 8",
+    type=click.IntRange(1, 64),
+    help="Processes that verify stretches of a long chain side by side.",
+)
+def ledger_verify(association_code: str | None, workers: int) -> None:
     """Recompute every hash chain (and balance); exit 1 naming the first bad entry."""
     bad = False
     with UnitOfWork(database(), write=False, snapshot=True) as uow:
@@ -128,7 +136,7 @@ def ledger_verify(association_code: str | None) -> None:
             click.echo(f"no association {association_code}", err=True)
             sys.exit(2)
         for association in found:
-            report = verification.verify_association(uow, association)
+            report = verification.verify_association(uow, association, workers=workers)
             mismatches = verification.check_balances(uow, association)
             for problem in verification.check_documents(uow, association):
                 bad = True

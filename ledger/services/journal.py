@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger.clock import today_vn
 from ledger.domain.accounts import AccountType, signed_net_asset_effect
-from ledger.domain.chain import SealedEntry, chain_hash
+from ledger.domain.chain import entry_text, link_hash
 from ledger.domain.entries import EntryDraft, LineDraft, reversal_of, validate_entry
 from ledger.domain.errors import (
     AlreadyReversed,
@@ -77,6 +76,9 @@ class Books:
         funds = uow.session.execute(select(Fund).where(Fund.association_id == association.id)).scalars()
         self.funds: dict[str, Fund] = {f.code: f for f in funds}
         self.funds_by_id = {f.id: f for f in self.funds.values()}
+        #: Plain facts for the posting loop: ``(id, holds_goods, non_negative)`` by account code.
+        self.account_facts = {code: (a.id, a.holds_goods, a.non_negative) for code, a in self.accounts.items()}
+        self.fund_ids = {code: f.id for code, f in self.funds.items()}
 
     def fund(self, code: str) -> Fund:
         fund = self.funds.get(code)
@@ -228,110 +230,108 @@ def post_entries(
 
     _check_parties(uow, books, drafts, batch)
 
-    fund_ids = {books.funds[line.fund].id for draft in drafts for line in draft.lines}
-    stored = load_balances(uow, association.id, fund_ids)
+    # Plain facts per code: reading a mapped attribute per line costs more than the rest of the line.
+    account_facts, fund_ids = books.account_facts, books.fund_ids
+    stored = load_balances(uow, association.id, {fund_ids[line.fund] for draft in drafts for line in draft.lines})
     positions: dict[BalanceKey, _Position] = {
         key: _Position(b.net_debit_vnd, b.quantity, b.reserved_vnd, True) for key, b in stored.items()
     }
-    goods_credited = any(
-        line.credit_vnd and books.accounts[line.account].holds_goods for draft in drafts for line in draft.lines
-    )
+    goods_credited = any(line.credit_vnd and account_facts[line.account][1] for draft in drafts for line in draft.lines)
     # Goods promised to pending disbursements are not free to leave by any other way either.
     pending_goods = _pending_goods(uow, association.id) if goods_credited else {}
     for index, draft in enumerate(drafts):
-        touched: list[tuple[BalanceKey, Account, str, str]] = []
+        touched: list[tuple[BalanceKey, str, bool, str, str]] = []
         for line in draft.lines:
-            account = books.accounts[line.account]
-            key = (account.id, books.funds[line.fund].id, (line.item or "") if account.holds_goods else "")
+            account_id, goods, non_negative = account_facts[line.account]
+            key = (account_id, fund_ids[line.fund], (line.item or "") if goods else "")
             pos = positions.get(key)
             if pos is None:
                 pos = positions[key] = _Position(0, 0, 0, False)
             pos.net += line.debit_vnd - line.credit_vnd
-            if account.holds_goods and line.quantity is not None:
+            if goods and line.quantity is not None:
                 pos.quantity += line.quantity if line.debit_vnd else -line.quantity
-            if line.credit_vnd and account.non_negative:
-                touched.append((key, account, line.fund, line.item or ""))
-        for key, account, fund_code, item in touched:
+            if line.credit_vnd and non_negative:
+                touched.append((key, line.account, goods, line.fund, line.item or ""))
+        for key, account_code, goods, fund_code, item in touched:
             pos = positions[key]
-            free = pos.quantity - pending_goods.get((key[1], item), 0) if account.holds_goods else 0
+            free = pos.quantity - pending_goods.get((key[1], item), 0) if goods else 0
             if free < 0:
                 requested = sum(
                     (line.quantity or 0) * (1 if line.credit_vnd else -1)
                     for line in draft.lines
-                    if line.account == account.code and line.fund == fund_code and (line.item or "") == item
+                    if line.account == account_code and line.fund == fund_code and (line.item or "") == item
                 )
                 raise _indexed(
-                    InsufficientGoods(account.code, fund_code, item, free + requested, requested),
+                    InsufficientGoods(account_code, fund_code, item, free + requested, requested),
                     index if batch else None,
                 )
             if pos.net - pos.reserved < 0:
                 requested = sum(
                     line.credit_vnd - line.debit_vnd
                     for line in draft.lines
-                    if line.account == account.code and line.fund == fund_code and (line.item or "") == item
+                    if line.account == account_code and line.fund == fund_code and (line.item or "") == item
                 )
                 raise _indexed(
-                    InsufficientFunds(account.code, fund_code, pos.net - pos.reserved + requested, requested, item),
+                    InsufficientFunds(account_code, fund_code, pos.net - pos.reserved + requested, requested, item),
                     index if batch else None,
                 )
 
     created_at = uow.clock()
     views: list[EntryView] = []
-    entry_rows: list[dict[str, object]] = []
-    line_rows: list[dict[str, object]] = []
+    entry_rows: list[tuple[Any, ...]] = []
+    line_rows: list[tuple[Any, ...]] = []
     seq, prev = head.head_seq, head.head_hash
-    # Plain dicts of ids: reading a mapped attribute per line costs more than the rest of the line.
-    association_id = association.id
-    account_ids = {code: account.id for code, account in books.accounts.items()}
-    fund_ids_by_code = {code: fund.id for code, fund in books.funds.items()}
+    association_id, association_code = association.id, association.code
     for draft in drafts:
         seq += 1
-        sealed = SealedEntry(
-            association=association.code,
-            seq=seq,
-            entry_on=draft.entry_on,
-            kind=draft.kind,
-            memo=draft.memo,
-            reverses_seq=draft.reverses_seq,
-            created_at=created_at,
-            created_by=created_by,
-            lines=draft.lines,
+        digest = link_hash(
+            prev,
+            entry_text(
+                association_code,
+                seq,
+                draft.entry_on,
+                draft.kind,
+                draft.memo,
+                draft.reverses_seq,
+                created_at,
+                created_by,
+                draft.lines,
+            ),
         )
-        digest = chain_hash(prev, sealed)
         entry_rows.append(
-            {
-                "association_id": association_id,
-                "seq": seq,
-                "entry_on": draft.entry_on,
-                "kind": draft.kind,
-                "memo": draft.memo,
-                "reverses_seq": draft.reverses_seq,
-                "created_at": created_at,
-                "created_by": created_by,
-                "prev_hash": prev,
-                "hash": digest,
-            }
+            (
+                association_id,
+                seq,
+                draft.entry_on,
+                draft.kind,
+                draft.memo,
+                draft.reverses_seq,
+                created_at,
+                created_by,
+                prev,
+                digest,
+            )
         )
         for line_no, line in enumerate(draft.lines, start=1):
             line_rows.append(
-                {
-                    "association_id": association_id,
-                    "seq": seq,
-                    "line_no": line_no,
-                    "account_id": account_ids[line.account],
-                    "fund_id": fund_ids_by_code[line.fund],
-                    "debit_vnd": line.debit_vnd,
-                    "credit_vnd": line.credit_vnd,
-                    "quantity": line.quantity,
-                    "unit": line.unit,
-                    "item": line.item,
-                    "donor_id": line.donor_id,
-                    "beneficiary_id": line.beneficiary_id,
-                }
+                (
+                    association_id,
+                    seq,
+                    line_no,
+                    account_facts[line.account][0],
+                    fund_ids[line.fund],
+                    line.debit_vnd,
+                    line.credit_vnd,
+                    line.quantity,
+                    line.unit,
+                    line.item,
+                    line.donor_id,
+                    line.beneficiary_id,
+                )
             )
         views.append(
             EntryView(
-                association=association.code,
+                association=association_code,
                 seq=seq,
                 entry_on=draft.entry_on,
                 memo=draft.memo,
@@ -349,8 +349,8 @@ def post_entries(
 
     session = uow.session
     session.flush()
-    _insert_rows(session, JournalEntry, entry_rows)
-    _insert_rows(session, JournalLine, line_rows)
+    _insert_rows(session, JournalEntry, ENTRY_COLUMNS, entry_rows)
+    _insert_rows(session, JournalLine, LINE_COLUMNS, line_rows)
     _write_balances(uow, association.id, positions)
     head.head_seq, head.head_hash = seq, prev
     session.flush()
@@ -361,37 +361,80 @@ def post_entries(
 BULK_ROWS_MIN = 64
 
 
-def _insert_rows(session: Session, model: type[JournalEntry] | type[JournalLine], rows: list[dict[str, Any]]) -> None:
-    """Write ``rows`` into ``model``'s table inside the session's transaction, by the fastest path there is.
+#: The columns of a journal row, in the order ``post_entries`` builds them.
+ENTRY_COLUMNS = (
+    "association_id",
+    "seq",
+    "entry_on",
+    "kind",
+    "memo",
+    "reverses_seq",
+    "created_at",
+    "created_by",
+    "prev_hash",
+    "hash",
+)
+LINE_COLUMNS = (
+    "association_id",
+    "seq",
+    "line_no",
+    "account_id",
+    "fund_id",
+    "debit_vnd",
+    "credit_vnd",
+    "quantity",
+    "unit",
+    "item",
+    "donor_id",
+    "beneficiary_id",
+)
+
+
+def _insert_rows(
+    session: Session,
+    model: type[JournalEntry] | type[JournalLine],
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Write ``rows`` (values in ``columns`` order) into ``model``'s table inside the session's
+    transaction, by the fastest path there is.
 
     Profiling the bulk posting (docs/benchmarks.md) found the ORM bulk insert taking most of a
     batch: per-row statements with their parameter processing. PostgreSQL gets ``COPY`` instead,
-    SQLite the driver's own ``executemany`` with values converted once by the columns' types.
-    Both run in the same transaction and fire the same constraints and triggers as an INSERT.
+    SQLite the driver's own ``executemany`` with values converted by the columns' types (once
+    per distinct value: a batch shares its instant and most of its dates). Both run in the same
+    transaction and fire the same constraints and triggers as an INSERT.
     """
     if len(rows) < BULK_ROWS_MIN:
-        session.execute(insert(model), rows)
+        session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     table: Table = model.__table__  # type: ignore[assignment]
-    columns = list(rows[0])
-    values = itemgetter(*columns)
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(values(row))
+                copy.write_row(row)
         return
     if dialect.name != "sqlite":
-        session.execute(insert(model), rows)
+        session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    tuples = [values(row) for row in rows]
-    if any(processors):
-        tuples = [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in tuples]
+    for i, name in enumerate(columns):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is None:
+            continue
+        converted: dict[Any, Any] = {}
+        values = []
+        for row in rows:
+            value = row[i]
+            text = converted.get(value)
+            if text is None:
+                text = converted[value] = processor(value)
+            values.append(text)
+        rows = [(*row[:i], text, *row[i + 1 :]) for row, text in zip(rows, values, strict=True)]
     marks = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", tuples)
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _pending_goods(uow: UnitOfWork, association_id: int) -> dict[tuple[int, str], int]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from ledger.domain.chain import ChainReport
+from ledger.persistence.models import Association
+from ledger.services import verification
+from ledger.services.unit_of_work import UnitOfWork
 from tests.factories import database, donate, set_up_books
 
 
@@ -21,17 +25,15 @@ def behind_the_back(app: Flask, sql: str, **params: object) -> None:
     engine = database(app).engine
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("DROP TRIGGER journal_lines_no_update")
-            conn.exec_driver_sql("DROP TRIGGER journal_entries_no_delete")
+            guards = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('journal_entries', 'journal_lines')"
+            ).all()
+            for name, _ in guards:
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
             conn.execute(text(sql), params)
-            conn.exec_driver_sql(
-                "CREATE TRIGGER journal_lines_no_update BEFORE UPDATE ON journal_lines "
-                "BEGIN SELECT RAISE(ABORT, 'the journal is append-only: UPDATE on journal_lines refused'); END"
-            )
-            conn.exec_driver_sql(
-                "CREATE TRIGGER journal_entries_no_delete BEFORE DELETE ON journal_entries "
-                "BEGIN SELECT RAISE(ABORT, 'the journal is append-only: DELETE on journal_entries refused'); END"
-            )
+            for _, ddl in guards:
+                conn.exec_driver_sql(ddl)
         else:
             conn.exec_driver_sql("ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_append_only")
             conn.exec_driver_sql("ALTER TABLE journal_entries DISABLE TRIGGER journal_entries_append_only")
@@ -86,19 +88,7 @@ def test_deleting_the_last_entry_is_caught_by_the_recorded_chain_head(app: Flask
         donate(app.test_client(), books, amount)
     assoc = association_id(app, books.code)
     behind_the_back(app, "DELETE FROM donations WHERE association_id = :a AND entry_seq = 2", a=assoc)
-    with database(app).engine.begin() as conn:
-        if database(app).engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("DROP TRIGGER journal_lines_no_delete")
-        else:
-            conn.exec_driver_sql("ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_append_only")
-        conn.execute(text("DELETE FROM journal_lines WHERE association_id = :a AND seq = 2"), {"a": assoc})
-        if database(app).engine.dialect.name == "sqlite":
-            conn.exec_driver_sql(
-                "CREATE TRIGGER journal_lines_no_delete BEFORE DELETE ON journal_lines "
-                "BEGIN SELECT RAISE(ABORT, 'the journal is append-only: DELETE on journal_lines refused'); END"
-            )
-        else:
-            conn.exec_driver_sql("ALTER TABLE journal_lines ENABLE TRIGGER journal_lines_append_only")
+    behind_the_back(app, "DELETE FROM journal_lines WHERE association_id = :a AND seq = 2", a=assoc)
     behind_the_back(app, "DELETE FROM journal_entries WHERE association_id = :a AND seq = 2", a=assoc)
     result = runner.invoke(args=["ledger", "verify", "--association", books.code])
     assert result.exit_code == 1
@@ -114,3 +104,46 @@ def test_a_receipt_changed_behind_the_back_no_longer_matches_its_entry(app: Flas
     result = runner.invoke(args=["ledger", "verify", "--association", books.code])
     assert result.exit_code == 1
     assert f"receipt {number} does not match entry 1" in result.output
+
+
+def verify_in_stretches(app: Flask, code: str, workers: int) -> ChainReport:
+    with UnitOfWork(database(app), write=False, snapshot=True) as uow:
+        association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
+        return verification.verify_association(uow, association, workers=workers, min_per_worker=1)
+
+
+def test_stretches_verified_side_by_side_name_the_same_first_bad_entry_as_one_pass(app: Flask) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    for amount in range(1, 10):
+        assert donate(client, books, amount * 100_000).status_code == 201
+    one_pass, three = verify_in_stretches(app, books.code, 1), verify_in_stretches(app, books.code, 3)
+    assert one_pass.ok and three == one_pass and three.entries == 9
+
+    # Three stretches: entries 1-3, 4-6 and 7-9. A change in the last and one in the middle:
+    # the middle one is named, as a single pass names it.
+    assoc = association_id(app, books.code)
+    for seq in (8, 5):
+        behind_the_back(
+            app,
+            "UPDATE journal_lines SET debit_vnd = 1 WHERE association_id = :a AND seq = :s AND debit_vnd > 0",
+            a=assoc,
+            s=seq,
+        )
+    one_pass, three = verify_in_stretches(app, books.code, 1), verify_in_stretches(app, books.code, 3)
+    assert (three.ok, three.first_bad_seq, three.reason) == (False, 5, "content does not match its hash")
+    assert three == one_pass
+
+
+def test_an_entry_missing_where_a_stretch_ends_is_named(app: Flask) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    for amount in range(1, 7):
+        assert donate(client, books, amount * 100_000).status_code == 201
+    assoc = association_id(app, books.code)
+    # Two stretches, 1-3 and 4-6: entry 3, the first one's last, is taken out.
+    for table, column in (("donations", "entry_seq"), ("journal_lines", "seq"), ("journal_entries", "seq")):
+        behind_the_back(app, f"DELETE FROM {table} WHERE association_id = :a AND {column} = 3", a=assoc)
+    one_pass, two = verify_in_stretches(app, books.code, 1), verify_in_stretches(app, books.code, 2)
+    assert (one_pass.ok, one_pass.first_bad_seq, one_pass.reason) == (False, 3, "sequence jumps from 2 to 4")
+    assert (two.ok, two.first_bad_seq, two.head_seq) == (False, 3, 2)
