@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -116,6 +117,8 @@ class JournalEntry(Base):
 
     Keyed by (association, seq) so that lines need no generated id to point at their
     entry (bulk posting inserts both in one go) and the journal can be sharded by association.
+    The association is checked by foreign key on SQLite and, on PostgreSQL, by one check per
+    statement instead (migration 0004: a foreign key checks, and locks, row by row).
     """
 
     __tablename__ = "journal_entries"
@@ -139,6 +142,19 @@ class JournalEntry(Base):
 
 
 class JournalLine(Base):
+    """One line of a posted entry.
+
+    Its keys are lean, for bulk posting (migration 0004, docs/benchmarks.md). On SQLite the
+    line points to its entry, donor and beneficiary by foreign key. On PostgreSQL, where a
+    foreign key checks and locks row by row (most of the cost of posting), one check per
+    statement over the inserted lines does it: the entry exists, and the donor and
+    beneficiary exist and are the line's association's own. On both, the account and fund are
+    the association's because the posting service resolves them from its chart, the hash
+    covers their codes (``ledger verify`` names a line whose ids no longer give the codes it
+    was posted with), and the materialised balance of every (account, fund) posted to keeps
+    its own foreign keys.
+    """
+
     __tablename__ = "journal_lines"
     __table_args__ = (
         CheckConstraint("debit_vnd >= 0 AND credit_vnd >= 0", name="not_negative"),
@@ -146,15 +162,25 @@ class JournalLine(Base):
         CheckConstraint("debit_vnd <= 1000000000000000 AND credit_vnd <= 1000000000000000", name="max"),
         ForeignKeyConstraint(["association_id", "seq"], ["journal_entries.association_id", "journal_entries.seq"]),
         Index("ix_journal_lines_assoc_fund_account", "association_id", "fund_id", "account_id"),
-        Index("ix_journal_lines_donor", "donor_id"),
-        Index("ix_journal_lines_beneficiary", "beneficiary_id"),
+        Index(
+            "ix_journal_lines_donor",
+            "donor_id",
+            sqlite_where=text("donor_id IS NOT NULL"),
+            postgresql_where=text("donor_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_journal_lines_beneficiary",
+            "beneficiary_id",
+            sqlite_where=text("beneficiary_id IS NOT NULL"),
+            postgresql_where=text("beneficiary_id IS NOT NULL"),
+        ),
     )
 
-    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    association_id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    account_id: Mapped[int] = mapped_column(Integer)
+    fund_id: Mapped[int] = mapped_column(Integer)
     debit_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     quantity: Mapped[int | None] = mapped_column(BigInteger)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -46,9 +46,9 @@ from ledger.services.unit_of_work import UnitOfWork
 BalanceKey = tuple[int, int, str]
 
 
-@dataclass(frozen=True)
-class EntryView:
-    """A posted entry as the API and documents show it."""
+class EntryView(NamedTuple):
+    """A posted entry as the API and documents show it (a named tuple: one is made for every
+    posted entry, and a frozen dataclass takes longer to make than the entry takes to hash)."""
 
     association: str
     seq: int
@@ -95,26 +95,30 @@ class Books:
 
 def _resolve(books: Books, draft: EntryDraft, index: int | None) -> None:
     """Refuse lines naming an account or fund this association does not have."""
+    facts, funds = books.account_facts, books.fund_ids
+    if all(
+        line.account in facts and line.fund in funds and (line.quantity is not None or not facts[line.account][1])
+        for line in draft.lines
+    ):
+        return
     errors: dict[str, list[str]] = {}
     for i, line in enumerate(draft.lines):
-        if line.account not in books.accounts:
+        if line.account not in facts:
             errors.setdefault(f"lines.{i}.account", []).append(f"unknown account {line.account!r}")
-        if line.fund not in books.funds:
+        if line.fund not in funds:
             errors.setdefault(f"lines.{i}.fund", []).append(f"unknown fund {line.fund!r}")
-        account = books.accounts.get(line.account)
-        if account is not None and account.holds_goods and line.quantity is None:
+        if line.account in facts and facts[line.account][1] and line.quantity is None:
             errors.setdefault(f"lines.{i}.quantity", []).append(
                 "goods lines need a quantity (goods are counted as well as valued)"
             )
-    if errors:
-        raise _indexed(
-            ValidationFailed(
-                "Bút toán nhắc đến tài khoản hoặc quỹ không có trong sổ của hội.",
-                "The entry names an account or fund this association does not have.",
-                errors=errors,
-            ),
-            index,
-        )
+    raise _indexed(
+        ValidationFailed(
+            "Bút toán nhắc đến tài khoản hoặc quỹ không có trong sổ của hội.",
+            "The entry names an account or fund this association does not have.",
+            errors=errors,
+        ),
+        index,
+    )
 
 
 def _check_parties(uow: UnitOfWork, books: Books, drafts: Sequence[EntryDraft], batch: bool) -> None:
@@ -278,28 +282,64 @@ def post_entries(
 
     created_at = uow.clock()
     views: list[EntryView] = []
-    entry_rows: list[tuple[Any, ...]] = []
     line_rows: list[tuple[Any, ...]] = []
-    seq, prev = head.head_seq, head.head_hash
     association_id, association_code = association.id, association.code
-    for draft in drafts:
-        seq += 1
-        digest = link_hash(
-            prev,
-            entry_text(
-                association_code,
-                seq,
-                draft.entry_on,
-                draft.kind,
-                draft.memo,
-                draft.reverses_seq,
-                created_at,
-                created_by,
-                draft.lines,
-            ),
-        )
-        entry_rows.append(
-            (
+
+    def sealed() -> Iterator[tuple[Any, ...]]:
+        """Each entry's row as soon as it is hashed, so that PostgreSQL writes the entries
+        while the rest are hashed (``COPY`` streams); the lines and views are gathered on the
+        way."""
+        seq, prev = head.head_seq, head.head_hash
+        for draft in drafts:
+            seq += 1
+            digest = link_hash(
+                prev,
+                entry_text(
+                    association_code,
+                    seq,
+                    draft.entry_on,
+                    draft.kind,
+                    draft.memo,
+                    draft.reverses_seq,
+                    created_at,
+                    created_by,
+                    draft.lines,
+                ),
+            )
+            for line_no, line in enumerate(draft.lines, start=1):
+                line_rows.append(
+                    (
+                        association_id,
+                        seq,
+                        line_no,
+                        account_facts[line.account][0],
+                        fund_ids[line.fund],
+                        line.debit_vnd,
+                        line.credit_vnd,
+                        line.quantity,
+                        line.unit,
+                        line.item,
+                        line.donor_id,
+                        line.beneficiary_id,
+                    )
+                )
+            views.append(
+                EntryView(
+                    association=association_code,
+                    seq=seq,
+                    entry_on=draft.entry_on,
+                    memo=draft.memo,
+                    kind=draft.kind,
+                    lines=draft.lines,
+                    hash=digest,
+                    prev_hash=prev,
+                    reverses=draft.reverses_seq,
+                    reversed_by=None,
+                    created_at=created_at,
+                    created_by=created_by,
+                )
+            )
+            yield (
                 association_id,
                 seq,
                 draft.entry_on,
@@ -311,48 +351,15 @@ def post_entries(
                 prev,
                 digest,
             )
-        )
-        for line_no, line in enumerate(draft.lines, start=1):
-            line_rows.append(
-                (
-                    association_id,
-                    seq,
-                    line_no,
-                    account_facts[line.account][0],
-                    fund_ids[line.fund],
-                    line.debit_vnd,
-                    line.credit_vnd,
-                    line.quantity,
-                    line.unit,
-                    line.item,
-                    line.donor_id,
-                    line.beneficiary_id,
-                )
-            )
-        views.append(
-            EntryView(
-                association=association_code,
-                seq=seq,
-                entry_on=draft.entry_on,
-                memo=draft.memo,
-                kind=draft.kind,
-                lines=draft.lines,
-                hash=digest,
-                prev_hash=prev,
-                reverses=draft.reverses_seq,
-                reversed_by=None,
-                created_at=created_at,
-                created_by=created_by,
-            )
-        )
-        prev = digest
+            prev = digest
 
     session = uow.session
     session.flush()
-    _insert_rows(session, JournalEntry, ENTRY_COLUMNS, entry_rows)
-    _insert_rows(session, JournalLine, LINE_COLUMNS, line_rows)
+    _insert_rows(session, JournalEntry, ENTRY_COLUMNS, sealed(), len(drafts))
+    _insert_rows(session, JournalLine, LINE_COLUMNS, line_rows, len(line_rows))
     _write_balances(uow, association.id, positions)
-    head.head_seq, head.head_hash = seq, prev
+    if views:
+        head.head_seq, head.head_hash = views[-1].seq, views[-1].hash
     session.flush()
     return views
 
@@ -394,10 +401,11 @@ def _insert_rows(
     session: Session,
     model: type[JournalEntry] | type[JournalLine],
     columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
+    rows: Iterable[tuple[Any, ...]],
+    count: int,
 ) -> None:
-    """Write ``rows`` (values in ``columns`` order) into ``model``'s table inside the session's
-    transaction, by the fastest path there is.
+    """Write the ``count`` ``rows`` (values in ``columns`` order) into ``model``'s table inside
+    the session's transaction, by the fastest path there is.
 
     Profiling the bulk posting (docs/benchmarks.md) found the ORM bulk insert taking most of a
     batch: per-row statements with their parameter processing. PostgreSQL gets ``COPY`` instead,
@@ -405,8 +413,10 @@ def _insert_rows(
     per distinct value: a batch shares its instant and most of its dates). Both run in the same
     transaction and fire the same constraints and triggers as an INSERT.
     """
-    if len(rows) < BULK_ROWS_MIN:
-        session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
+    if count < BULK_ROWS_MIN or session.get_bind().dialect.name not in ("postgresql", "sqlite"):
+        # One statement for all the rows (not an executemany): PostgreSQL's check of the lines'
+        # references runs once per statement (migration 0004).
+        session.execute(insert(model).values([dict(zip(columns, row, strict=True)) for row in rows]))
         return
     table: Table = model.__table__  # type: ignore[assignment]
     connection = session.connection()
@@ -417,9 +427,7 @@ def _insert_rows(
             for row in rows:
                 copy.write_row(row)
         return
-    if dialect.name != "sqlite":
-        session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
+    rows = list(rows)
     for i, name in enumerate(columns):
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is None:

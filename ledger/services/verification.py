@@ -343,7 +343,10 @@ def check_balances(uow: UnitOfWork, association: Association) -> list[BalanceMis
         .group_by(JournalLine.account_id, JournalLine.fund_id, JournalLine.item)
     )
     for account_id, fund_id, item, net, qty in rows:
-        goods = accounts[account_id].holds_goods
+        # A line may name an account that is not this association's (written behind the
+        # service's back): it is reported, not a reason to stop.
+        account = accounts.get(account_id)
+        goods = account is not None and account.holds_goods
         key = (account_id, fund_id, (item or "") if goods else "")
         recomputed[key][0] += int(net or 0)
         if goods:
@@ -358,8 +361,17 @@ def check_balances(uow: UnitOfWork, association: Association) -> list[BalanceMis
         s_net, s_qty = stored.get(key, (0, 0))
         if (net, qty) != (s_net, s_qty):
             account_id, fund_id, item = key
+            account = accounts.get(account_id)
             out.append(
-                BalanceMismatch(accounts[account_id].code, funds.get(fund_id, "?"), item, s_net, net, s_qty, qty)
+                BalanceMismatch(
+                    account.code if account is not None else f"?{account_id}",
+                    funds.get(fund_id, f"?{fund_id}"),
+                    item,
+                    s_net,
+                    net,
+                    s_qty,
+                    qty,
+                )
             )
     return out
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ledger.domain.chain import ChainReport
+from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.persistence.models import Association
-from ledger.services import verification
+from ledger.services import journal, verification
 from ledger.services.unit_of_work import UnitOfWork
-from tests.factories import database, donate, set_up_books
+from tests.factories import database, donate, make_donor, set_up_books
 
 
 def association_id(app: Flask, code: str) -> int:
@@ -147,3 +150,91 @@ def test_an_entry_missing_where_a_stretch_ends_is_named(app: Flask) -> None:
     one_pass, two = verify_in_stretches(app, books.code, 1), verify_in_stretches(app, books.code, 2)
     assert (one_pass.ok, one_pass.first_bad_seq, one_pass.reason) == (False, 3, "sequence jumps from 2 to 4")
     assert (two.ok, two.first_bad_seq, two.head_seq) == (False, 3, 2)
+
+
+def post_general(app: Flask, code: str, *lines: LineDraft) -> None:
+    with UnitOfWork(database(app)) as uow:
+        association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
+        journal.post_entries(
+            uow,
+            journal.Books(uow, association),
+            [EntryDraft(date.today(), "Ủng hộ quỹ khuyến học", "donation", lines)],
+            created_by=None,
+        )
+        uow.commit()
+
+
+def test_a_donor_named_only_by_journal_lines_cannot_be_deleted_behind_the_back(app: Flask) -> None:
+    books = set_up_books(app)
+    donor = make_donor(app, books.code, "Trần Văn Thành")
+    post_general(
+        app,
+        books.code,
+        LineDraft("111", "GENERAL", debit_vnd=500_000, donor_id=donor),
+        LineDraft("511", "GENERAL", credit_vnd=500_000),
+    )
+    # Nothing but the journal line names this donor (no receipt): the database itself refuses.
+    with pytest.raises(IntegrityError), database(app).engine.begin() as conn:
+        conn.execute(text("DELETE FROM donors WHERE id = :d"), {"d": donor})
+    unused = make_donor(app, books.code, "Lê Thị Mai")
+    with database(app).engine.begin() as conn:
+        conn.execute(text("DELETE FROM donors WHERE id = :d"), {"d": unused})
+
+
+def test_a_line_naming_what_does_not_exist_is_refused_and_another_associations_account_is_caught(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    books, other = set_up_books(app), set_up_books(app)
+    assert donate(app.test_client(), books, 1_000_000).status_code == 201
+    assoc = association_id(app, books.code)
+    insert = (
+        "INSERT INTO journal_lines (association_id, seq, line_no, account_id, fund_id, debit_vnd, credit_vnd, "
+        "donor_id) VALUES (:a, :seq, :line, :account, :fund, 1, 0, :donor)"
+    )
+    with database(app).engine.connect() as conn:
+        account, fund = conn.execute(
+            text(
+                "SELECT a.id, f.id FROM accounts a JOIN funds f ON f.association_id = a.association_id "
+                "WHERE a.association_id = :a AND a.code = '111' AND f.code = 'GENERAL'"
+            ),
+            {"a": assoc},
+        ).one()
+        foreign_account = conn.execute(
+            text("SELECT id FROM accounts WHERE association_id = :a AND code = '111'"),
+            {"a": association_id(app, other.code)},
+        ).scalar_one()
+    line = {"a": assoc, "seq": 1, "line": 9, "account": account, "fund": fund, "donor": None}
+    for wrong in ({"donor": 10**9}, {"seq": 2}):  # no such donor; no such entry
+        with pytest.raises(IntegrityError), database(app).engine.begin() as conn:
+            conn.execute(text(insert), {**line, **wrong})
+
+    # Another association's donor: PostgreSQL's check refuses it; SQLite's foreign key knows
+    # only that the donor exists, so the line goes in, and the entry's hash names it.
+    try:
+        with database(app).engine.begin() as conn:
+            conn.execute(text(insert), {**line, "donor": other.donor_id})
+    except IntegrityError as refused:
+        assert database(app).engine.dialect.name == "postgresql"
+        assert "not their association's" in str(refused)
+    else:
+        assert database(app).engine.dialect.name == "sqlite"
+        verified = runner.invoke(args=["ledger", "verify", "--association", books.code])
+        assert "BROKEN at entry 1: content does not match its hash" in verified.output
+
+    # Another association's account: the database takes it, the hash does not.
+    with database(app).engine.begin() as conn:
+        conn.execute(text(insert), {**line, "line": 10, "account": foreign_account})
+    result = runner.invoke(args=["ledger", "verify", "--association", books.code])
+    assert result.exit_code == 1
+    assert "BROKEN at entry 1: content does not match its hash" in result.output
+
+
+def test_an_entry_for_an_association_that_does_not_exist_is_refused(app: Flask) -> None:
+    with pytest.raises(IntegrityError), database(app).engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO journal_entries (association_id, seq, entry_on, kind, memo, created_at, prev_hash, hash) "
+                "VALUES (:a, 1, :on, 'donation', 'x', :at, :h, :h)"
+            ),
+            {"a": 10**9, "on": date.today(), "at": "2026-11-24T02:30:00.000000+00:00", "h": "0" * 64},
+        )
