@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -37,6 +38,17 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+    @classmethod
+    def table(cls) -> Table:
+        """The model's table, for Core statements where the ORM's unit of work costs too much.
+
+        A Core insert or update runs at once and is not flushed later: use it for rows that
+        nothing else in the session refers to by object (audit events, counters, outbox).
+        """
+        table = cls.__table__
+        assert isinstance(table, Table)
+        return table
 
 
 class Association(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -62,6 +63,10 @@ class Actor:
     user_id: int | None
     is_admin: bool = False
     email: str = ""
+    #: The user's (association id, role) pairs, when they were read with the token for this
+    #: request (the API reads both in one statement); ``None``: read them when needed. Never
+    #: kept beyond one request, so that a revoked role counts from the very next request.
+    memberships: tuple[tuple[int, str], ...] | None = None
 
     @classmethod
     def system(cls) -> Actor:
@@ -72,9 +77,16 @@ def roles_in(uow: UnitOfWork, actor: Actor, association: Association) -> set[Rol
     """The actor's roles in ``association``; an auditor of an ancestor audits it too."""
     if actor.user_id is None:
         return set()
-    rows = uow.session.execute(
-        select(Membership.association_id, Membership.role).where(Membership.user_id == actor.user_id)
-    ).all()
+    rows: Sequence[tuple[int, str]]
+    if actor.memberships is not None:
+        rows = actor.memberships
+    else:
+        rows = [
+            (association_id, role)
+            for association_id, role in uow.session.execute(
+                select(Membership.association_id, Membership.role).where(Membership.user_id == actor.user_id)
+            )
+        ]
     if not rows:
         return set()
     roles = {Role(role) for assoc_id, role in rows if assoc_id == association.id}
@@ -99,8 +111,14 @@ def authorize(uow: UnitOfWork, actor: Actor, code: str, need: Need) -> Associati
     association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one_or_none()
     if association is None:
         raise NotFound("hội", "association")
+    check_access(uow, actor, association, need)
+    return association
+
+
+def check_access(uow: UnitOfWork, actor: Actor, association: Association, need: Need) -> None:
+    """Refuse unless the actor may ``need`` the ``association`` (``authorize`` once it is loaded)."""
     if actor.is_admin:
-        return association
+        return
     roles = roles_in(uow, actor, association)
     if not roles:
         raise NotFound("hội", "association")
@@ -110,4 +128,3 @@ def authorize(uow: UnitOfWork, actor: Actor, code: str, need: Need) -> Associati
             f"Vai trò của bạn ({held_vi}) không cho phép thao tác này; cần vai trò: {NEED_LABELS_VI[need]}.",
             f"Your role ({', '.join(sorted(roles))}) does not allow this; it needs: {NEED_LABELS_EN[need]}.",
         )
-    return association

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ledger.clock import today_vn
 from ledger.domain.accounts import CASH_DONATIONS, GOODS, IN_KIND_DONATIONS, METHOD_ACCOUNT
@@ -163,34 +163,43 @@ def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView,
     series per association and year, and a reversal voids it the same way.
     """
     number = next_number(uow, books.association, "receipt", facts.received_on.year)
-    donation = Donation(
-        association_id=books.association.id,
-        entry_seq=entry.seq,
-        donor_id=facts.donor_id,
-        fund_id=books.funds[facts.fund].id,
-        method=facts.method,
-        amount_vnd=facts.amount_vnd,
-        received_on=facts.received_on,
-        memo=facts.memo,
-        receipt_number=number,
-        verify_token=secrets.token_urlsafe(24),
-        status="valid",
-        pledge_id=facts.pledge_id,
-        created_by=actor.user_id,
-        created_at=entry.created_at,
-    )
-    uow.session.add(donation)
-    uow.session.flush()
-    uow.session.add_all(
-        DonationItem(
-            donation_id=donation.id,
-            description=i.description,
-            quantity=i.quantity,
-            unit=i.unit,
-            unit_value_vnd=i.unit_value_vnd,
+    # One INSERT … RETURNING that gives back the stored row as an object of the session,
+    # rather than add() and a flush through the ORM's unit of work (docs/benchmarks.md, section 2).
+    donation = uow.session.scalars(
+        insert(Donation).returning(Donation),
+        [
+            {
+                "association_id": books.association.id,
+                "entry_seq": entry.seq,
+                "donor_id": facts.donor_id,
+                "fund_id": books.funds[facts.fund].id,
+                "method": facts.method,
+                "amount_vnd": facts.amount_vnd,
+                "received_on": facts.received_on,
+                "memo": facts.memo,
+                "receipt_number": number,
+                "verify_token": secrets.token_urlsafe(24),
+                "status": "valid",
+                "pledge_id": facts.pledge_id,
+                "created_by": actor.user_id,
+                "created_at": entry.created_at,
+            }
+        ],
+    ).one()
+    if facts.items:
+        uow.session.execute(
+            insert(DonationItem.table()),
+            [
+                {
+                    "donation_id": donation.id,
+                    "description": i.description,
+                    "quantity": i.quantity,
+                    "unit": i.unit,
+                    "unit_value_vnd": i.unit_value_vnd,
+                }
+                for i in facts.items
+            ],
         )
-        for i in facts.items
-    )
     # The e-mail is queued in the same transaction, so a receipt never exists without it.
     donor = uow.session.get(Donor, facts.donor_id)
     assert donor is not None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.clock import today_vn
@@ -65,15 +65,28 @@ class EntryView(NamedTuple):
 
 
 class Books:
-    """One association's chart and funds, loaded once per unit of work."""
+    """One association's chart and funds, loaded once per unit of work.
 
-    def __init__(self, uow: UnitOfWork, association: Association) -> None:
+    A caller that has them already (the API keeps each chart per process and reads the funds
+    with the association: ``services/charts.py``) passes them in instead.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        association: Association,
+        *,
+        accounts: Iterable[Account] | None = None,
+        funds: Iterable[Fund] | None = None,
+    ) -> None:
         self.uow = uow
         self.association = association
-        accounts = uow.session.execute(select(Account).where(Account.association_id == association.id)).scalars()
+        if accounts is None:
+            accounts = uow.session.execute(select(Account).where(Account.association_id == association.id)).scalars()
         self.accounts: dict[str, Account] = {a.code: a for a in accounts}
         self.accounts_by_id = {a.id: a for a in self.accounts.values()}
-        funds = uow.session.execute(select(Fund).where(Fund.association_id == association.id)).scalars()
+        if funds is None:
+            funds = uow.session.execute(select(Fund).where(Fund.association_id == association.id)).scalars()
         self.funds: dict[str, Fund] = {f.code: f for f in funds}
         self.funds_by_id = {f.id: f for f in self.funds.values()}
         #: Plain facts for the posting loop: ``(id, holds_goods, non_negative)`` by account code.
@@ -413,12 +426,13 @@ def _insert_rows(
     per distinct value: a batch shares its instant and most of its dates). Both run in the same
     transaction and fire the same constraints and triggers as an INSERT.
     """
+    table = model.table()
     if count < BULK_ROWS_MIN or session.get_bind().dialect.name not in ("postgresql", "sqlite"):
-        # One statement for all the rows (not an executemany): PostgreSQL's check of the lines'
-        # references runs once per statement (migration 0004).
-        session.execute(insert(model).values([dict(zip(columns, row, strict=True)) for row in rows]))
+        # One Core statement for all the rows (not an executemany: PostgreSQL's check of the
+        # lines' references runs once per statement, migration 0004; not the ORM's insert,
+        # whose bookkeeping costs more than the statement for one entry from the API).
+        session.execute(insert(table).values([dict(zip(columns, row, strict=True)) for row in rows]))
         return
-    table: Table = model.__table__  # type: ignore[assignment]
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name == "postgresql":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, update
 
 from ledger.persistence.models import Association, DocumentCounter
 from ledger.services.unit_of_work import UnitOfWork
@@ -19,31 +19,33 @@ def next_numbers(uow: UnitOfWork, association: Association, doc_type: str, years
 
     Taken under the association's writer lock and in the same transaction as the entries
     they number: a refused or rolled-back posting gives its numbers back, so the series has
-    no gaps, and a voided document keeps its number forever. A batch of 300 vouchers reads
-    and writes each year's counter once.
+    no gaps, and a voided document keeps its number forever. Each year's counter is moved
+    on once for the whole batch, by one ``UPDATE … RETURNING`` (one statement per year, the
+    only one of a single donation), or created by an ``INSERT`` the first time in a year.
     """
     assert uow.holds_lock(association.id), "numbers are handed out under the ledger lock"
     wanted = Counter(years)
-    counters = {
-        c.year: c
-        for c in uow.session.execute(
-            select(DocumentCounter)
-            .where(
-                DocumentCounter.association_id == association.id,
-                DocumentCounter.doc_type == doc_type,
-                DocumentCounter.year.in_(list(wanted)),
-            )
-            .execution_options(populate_existing=True)
-        ).scalars()
-    }
+    table = DocumentCounter.table()
+    counters = table.c
     issued: dict[int, int] = {}
-    for year in wanted:
-        counter = counters.get(year)
-        if counter is None:
-            counter = DocumentCounter(association_id=association.id, doc_type=doc_type, year=year, last_number=0)
-            uow.session.add(counter)
-        issued[year] = counter.last_number
-        counter.last_number += wanted[year]
+    for year, count in wanted.items():
+        last = uow.session.execute(
+            update(table)
+            .where(
+                counters.association_id == association.id,
+                counters.doc_type == doc_type,
+                counters.year == year,
+            )
+            .values(last_number=counters.last_number + count)
+            .returning(counters.last_number)
+        ).scalar_one_or_none()
+        if last is None:
+            uow.session.execute(
+                insert(table),
+                {"association_id": association.id, "doc_type": doc_type, "year": year, "last_number": count},
+            )
+            last = count
+        issued[year] = last - count
     numbers: list[str] = []
     for year in years:
         issued[year] += 1

@@ -44,13 +44,25 @@ class UnitOfWork:
     session: Session
 
     def __init__(
-        self, db: Database, *, write: bool = True, clock: Callable[[], datetime] = now_utc, snapshot: bool = False
+        self,
+        db: Database,
+        *,
+        write: bool = True,
+        clock: Callable[[], datetime] = now_utc,
+        snapshot: bool = False,
+        single_statement: bool = False,
     ) -> None:
+        assert not (write and single_statement), "a single-statement unit of work only reads"
         self._factory = db.write_sessions if write else db.read_sessions
+        self.write = write
         #: Read everything from one snapshot (verification, statements): on PostgreSQL a
         #: REPEATABLE READ transaction, so that rows committed meanwhile cannot make the chain
         #: head and the entries disagree. A SQLite read transaction is one snapshot already.
         self.snapshot = snapshot
+        #: A read of one statement (the API's token and idempotency-key lookups): on PostgreSQL
+        #: it runs outside a transaction, which for one statement under READ COMMITTED sees
+        #: exactly what a transaction would, without the round trips of BEGIN and its end.
+        self.single_statement = single_statement
         self.clock = clock
         self.dialect = db.engine.dialect.name
         self._locked: set[int] = set()
@@ -60,8 +72,14 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
-        if self.snapshot and self.dialect == "postgresql":
-            self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        if self.dialect == "postgresql" and not self.write:
+            # Readers cannot write by mistake, and may end with COMMIT (see __exit__).
+            options: dict[str, object] = {"postgresql_readonly": True}
+            if self.snapshot:
+                options["isolation_level"] = "REPEATABLE READ"
+            elif self.single_statement:
+                options = {"isolation_level": "AUTOCOMMIT"}
+            self.session.connection(execution_options=options)
         return self
 
     def __exit__(
@@ -70,7 +88,14 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        if exc_type is None and not self.write and self.dialect == "postgresql":
+            # A read-only transaction has nothing to undo. Ending it with COMMIT rather than
+            # ROLLBACK keeps the connection's prepared statements: psycopg forgets them all
+            # (DEALLOCATE ALL) on every rollback, and the server would parse and plan every
+            # statement of the next request again (docs/benchmarks.md, section 2).
+            self.session.commit()
+        else:
+            self.session.rollback()
         self.session.close()
 
     def commit(self) -> None:

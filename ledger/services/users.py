@@ -111,11 +111,16 @@ def issue_token(uow: UnitOfWork, actor: Actor, email: str) -> str:
 
 
 def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
-    row = uow.session.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
+    """The user behind an unrevoked ``token``, with their roles, read in one statement; else None."""
+    rows = uow.session.execute(
+        select(User.id, User.is_admin, User.email, Membership.association_id, Membership.role)
+        .select_from(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
         .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    if row is None:
+    ).all()
+    if not rows:
         return None
-    return Actor(user_id=row.id, is_admin=row.is_admin, email=row.email)
+    user_id, is_admin, email = rows[0][:3]
+    memberships = tuple((row.association_id, row.role) for row in rows if row.association_id is not None)
+    return Actor(user_id=user_id, is_admin=is_admin, email=email, memberships=memberships)

@@ -273,6 +273,10 @@ def receipts(args: dict[str, Any]) -> dict[str, Any]:
 # --- 6. chain verification ------------------------------------------------------------------------
 
 
+#: Processes for verification, as `ledger verify` takes by default.
+WORKERS = min(os.cpu_count() or 1, 8)
+
+
 def verify(args: dict[str, Any]) -> dict[str, Any]:
     db = _db(args)
     entries = 0
@@ -281,7 +285,8 @@ def verify(args: dict[str, Any]) -> dict[str, Any]:
     for code, *_ in TREE:
         # One snapshot per association, as `ledger verify` reads it.
         with UnitOfWork(db, write=False, snapshot=True) as uow:
-            report = verification.verify_association(uow, _association(uow, code))
+            # As `ledger verify` does by default: long chains in stretches, one process per core.
+            report = verification.verify_association(uow, _association(uow, code), workers=WORKERS)
         entries += report.entries
         ok = ok and report.ok
     seconds = time.perf_counter() - t0
@@ -291,6 +296,7 @@ def verify(args: dict[str, Any]) -> dict[str, Any]:
         "seconds": seconds,
         "entries_per_s": entries / seconds,
         "ok": ok,
+        "workers": WORKERS,
         "maxrss_mb": maxrss_mb(),
     }
 
@@ -299,23 +305,38 @@ def verify(args: dict[str, Any]) -> dict[str, Any]:
 
 ENTRY_COLUMNS = "association_id, seq, entry_on, kind, memo, reverses_seq, created_at, created_by, prev_hash, hash"
 LINE_COLUMNS = "association_id, seq, line_no, account_id, fund_id, debit_vnd, credit_vnd, quantity, unit, item, donor_id, beneficiary_id"
-PG_KEYS = (
-    "ALTER TABLE raw_k_entries ADD PRIMARY KEY (association_id, seq)",
-    "ALTER TABLE raw_k_entries ADD UNIQUE (association_id, reverses_seq)",
-    "ALTER TABLE raw_k_entries ADD FOREIGN KEY (association_id) REFERENCES associations (id)",
-    "ALTER TABLE raw_k_entries ADD FOREIGN KEY (created_by) REFERENCES users (id)",
-    "CREATE INDEX ON raw_k_entries (association_id, entry_on)",
-    "ALTER TABLE raw_k_lines ADD PRIMARY KEY (association_id, seq, line_no)",
-    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (association_id, seq) REFERENCES raw_k_entries (association_id, seq)",
-    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (association_id) REFERENCES associations (id)",
-    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (account_id) REFERENCES accounts (id)",
-    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (fund_id) REFERENCES funds (id)",
-    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (donor_id) REFERENCES donors (id)",
-    "ALTER TABLE raw_k_lines ADD FOREIGN KEY (beneficiary_id) REFERENCES beneficiaries (id)",
-    "CREATE INDEX ON raw_k_lines (association_id, fund_id, account_id)",
-    "CREATE INDEX ON raw_k_lines (donor_id)",
-    "CREATE INDEX ON raw_k_lines (beneficiary_id)",
-)
+
+
+def _as_raw(sql: str) -> str:
+    return sql.replace("journal_entries", "raw_k_entries").replace("journal_lines", "raw_k_lines")
+
+
+def _pg_keys(driver: Any) -> list[str]:
+    """What the journal tables have beyond ``LIKE … INCLUDING ALL`` (keys, checks, indexes):
+    their foreign keys and the triggers that check references once per statement (migration
+    0004), read from the catalog and pointed at the raw tables. The append-only triggers,
+    which fire on UPDATE and DELETE, are left out."""
+    ddl = [
+        f"ALTER TABLE {_as_raw(table)} ADD {_as_raw(definition)}"
+        for table, definition in driver.execute(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid IN ('journal_entries'::regclass, 'journal_lines'::regclass)"
+        )
+    ]
+    for number, (function, trigger) in enumerate(
+        driver.execute(
+            "SELECT pg_get_functiondef(t.tgfoid), pg_get_triggerdef(t.oid) FROM pg_trigger t "
+            "WHERE NOT t.tgisinternal AND t.tgname NOT LIKE '%append_only' "
+            "AND t.tgrelid IN ('journal_entries'::regclass, 'journal_lines'::regclass)"
+        ).fetchall()
+    ):
+        name = trigger.split(" EXECUTE FUNCTION ")[1].split("(")[0]
+        # The function's own name may hold a table's name: set it aside while the tables are renamed.
+        ddl.append(_as_raw(function.replace(f"{name}(", "\0(")).replace("\0(", f"raw_k_check_{number}("))
+        ddl.append(
+            _as_raw(trigger.replace(f"FUNCTION {name}(", "FUNCTION \0(")).replace("\0(", f"raw_k_check_{number}(")
+        )
+    return ddl
 
 
 def raw(args: dict[str, Any]) -> dict[str, Any]:
@@ -342,13 +363,12 @@ def _raw_postgresql(args: dict[str, Any]) -> dict[str, Any]:
             driver.commit()
             for variant in ("bare", "keyed"):
                 prefix = "raw_b_" if variant == "bare" else "raw_k_"
-                driver.execute(f"CREATE TABLE {prefix}entries (LIKE journal_entries INCLUDING DEFAULTS)")
-                driver.execute(f"CREATE TABLE {prefix}lines (LIKE journal_lines INCLUDING DEFAULTS)")
+                including = "ALL" if variant == "keyed" else "DEFAULTS"
+                driver.execute(f"CREATE TABLE {prefix}entries (LIKE journal_entries INCLUDING {including})")
+                driver.execute(f"CREATE TABLE {prefix}lines (LIKE journal_lines INCLUDING {including})")
                 if variant == "keyed":
-                    for ddl in PG_KEYS:
+                    for ddl in _pg_keys(driver):
                         driver.execute(ddl)
-                    driver.execute("ALTER TABLE raw_k_lines ADD CHECK (debit_vnd >= 0 AND credit_vnd >= 0)")
-                    driver.execute("ALTER TABLE raw_k_lines ADD CHECK ((debit_vnd > 0) <> (credit_vnd > 0))")
                 driver.commit()
                 t0 = time.perf_counter()
                 for table, columns in (("entries", ENTRY_COLUMNS), ("lines", LINE_COLUMNS)):
@@ -375,25 +395,6 @@ def _raw_postgresql(args: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-SQLITE_KEYED = (
-    "CREATE TABLE raw_k_entries (association_id INTEGER NOT NULL REFERENCES associations (id), seq BIGINT NOT NULL,"
-    " entry_on DATE NOT NULL, kind VARCHAR(20) NOT NULL, memo VARCHAR(500) NOT NULL, reverses_seq BIGINT,"
-    " created_at VARCHAR(32) NOT NULL, created_by INTEGER REFERENCES users (id), prev_hash VARCHAR(64) NOT NULL,"
-    " hash VARCHAR(64) NOT NULL, PRIMARY KEY (association_id, seq), UNIQUE (association_id, reverses_seq))",
-    "CREATE INDEX raw_k_entries_date ON raw_k_entries (association_id, entry_on)",
-    "CREATE TABLE raw_k_lines (association_id INTEGER NOT NULL REFERENCES associations (id), seq BIGINT NOT NULL,"
-    " line_no INTEGER NOT NULL, account_id INTEGER NOT NULL REFERENCES accounts (id),"
-    " fund_id INTEGER NOT NULL REFERENCES funds (id), debit_vnd BIGINT NOT NULL, credit_vnd BIGINT NOT NULL,"
-    " quantity BIGINT, unit VARCHAR(40), item VARCHAR(200), donor_id INTEGER REFERENCES donors (id),"
-    " beneficiary_id INTEGER REFERENCES beneficiaries (id), PRIMARY KEY (association_id, seq, line_no),"
-    " FOREIGN KEY (association_id, seq) REFERENCES raw_k_entries (association_id, seq),"
-    " CHECK (debit_vnd >= 0 AND credit_vnd >= 0), CHECK ((debit_vnd > 0) <> (credit_vnd > 0)))",
-    "CREATE INDEX raw_k_lines_afa ON raw_k_lines (association_id, fund_id, account_id)",
-    "CREATE INDEX raw_k_lines_donor ON raw_k_lines (donor_id)",
-    "CREATE INDEX raw_k_lines_beneficiary ON raw_k_lines (beneficiary_id)",
-)
-
-
 def _raw_sqlite(args: dict[str, Any]) -> dict[str, Any]:
     import sqlite3
 
@@ -410,8 +411,13 @@ def _raw_sqlite(args: dict[str, Any]) -> dict[str, Any]:
             conn.execute("CREATE TABLE raw_b_entries AS SELECT * FROM journal_entries WHERE 0")
             conn.execute("CREATE TABLE raw_b_lines AS SELECT * FROM journal_lines WHERE 0")
         else:
-            for ddl in SQLITE_KEYED:
-                conn.execute(ddl)
+            # The journal's own tables and indexes (keys, checks, foreign keys), renamed; not
+            # its append-only triggers, which fire on UPDATE and DELETE.
+            for (ddl,) in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name IN ('journal_entries', 'journal_lines') "
+                "AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY tbl_name, type DESC"
+            ).fetchall():
+                conn.execute(_as_raw(ddl))
         busy = 0.0
         conn.execute("BEGIN")
         for table, columns in (("entries", ENTRY_COLUMNS), ("lines", LINE_COLUMNS)):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Response, current_app, g, json, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger.domain.errors import IdempotencyConflict, Unauthorized, ValidationFailed
@@ -27,8 +27,14 @@ def database() -> Database:
     return db
 
 
-def uow(*, write: bool, snapshot: bool = False) -> UnitOfWork:
-    return UnitOfWork(database(), write=write, clock=current_app.extensions["ledger.clock"], snapshot=snapshot)
+def uow(*, write: bool, snapshot: bool = False, single_statement: bool = False) -> UnitOfWork:
+    return UnitOfWork(
+        database(),
+        write=write,
+        clock=current_app.extensions["ledger.clock"],
+        snapshot=snapshot,
+        single_statement=single_statement,
+    )
 
 
 def current_actor() -> Actor:
@@ -41,7 +47,7 @@ def current_actor() -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    with uow(write=False) as work:
+    with uow(write=False, single_statement=True) as work:
         found = actor_for_token(work, token.strip())
     if found is None:
         raise Unauthorized()
@@ -128,7 +134,7 @@ def run_write(
 
     fingerprint = _fingerprint()
     user_id = actor.user_id
-    with uow(write=False) as work:
+    with uow(write=False, single_statement=True) as work:
         earlier = _find(work, user_id, key)
     if earlier is not None:
         return _replay(earlier, fingerprint)
@@ -150,21 +156,23 @@ def run_write(
             result = service(work, actor)
             code = status(result) if callable(status) else status
             body = render(result)
-            work.session.add(
-                IdempotencyRecord(
-                    user_id=user_id,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=code,
-                    response=body,
-                    created_at=work.clock(),
-                )
+            # A Core insert, run at once: a racing retry's duplicate key fails here, inside the try.
+            work.session.execute(
+                insert(IdempotencyRecord.table()),
+                {
+                    "user_id": user_id,
+                    "key": key,
+                    "fingerprint": fingerprint,
+                    "status_code": code,
+                    "response": body,
+                    "created_at": work.clock(),
+                },
             )
             work.commit()
     except _Answered as answered:
         return _replay(answered.record, fingerprint)
     except IntegrityError:
-        with uow(write=False) as work:
+        with uow(write=False, single_statement=True) as work:
             earlier = _find(work, user_id, key)
         if earlier is None:
             raise

@@ -298,6 +298,12 @@ class ReceiptOut(Schema):
     void_reason = fields.String(allow_none=True)
 
 
+#: One instance of each schema the posting endpoints dump with on every request: building a
+#: schema (copying its declared fields) costs more than dumping an entry with it.
+ENTRY_OUT = EntryOut()
+RECEIPT_OUT = ReceiptOut()
+
+
 class DonationOut(Schema):
     entry = fields.Nested(EntryOut)
     receipt = fields.Nested(ReceiptOut)

@@ -368,7 +368,7 @@ def collect_pledge(data: dict[str, Any], code: str, pledge_id: int) -> Any:
     def render(result: pledges.CollectionResult) -> dict[str, Any]:
         return {
             "pledge": s.PledgeOut().dump(result.pledge),
-            "entry": s.EntryOut().dump(result.entry),
+            "entry": s.ENTRY_OUT.dump(result.entry),
             "receipt": receipt_body(code, result.receipt, result.pledge.fund),
         }
 
@@ -418,7 +418,7 @@ def transfer(data: dict[str, Any], code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> journal.EntryView:
         return transfers.transfer(work, actor, books_for(work, actor, code, Need.WRITE), cmd)
 
-    return run_write(service, s.EntryOut().dump)
+    return run_write(service, s.ENTRY_OUT.dump)
 
 
 @blp.route("/associations/<code>/interest", methods=["POST"])
@@ -433,4 +433,4 @@ def record_interest(data: dict[str, Any], code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> journal.EntryView:
         return interest.record_interest(work, actor, books_for(work, actor, code, Need.WRITE), cmd)
 
-    return run_write(service, s.EntryOut().dump)
+    return run_write(service, s.ENTRY_OUT.dump)

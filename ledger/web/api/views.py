@@ -16,6 +16,7 @@ from ledger.persistence.models import Association, Beneficiary, Donation, Donor
 from ledger.services import associations as associations_svc
 from ledger.services import corrections, donations, funds, journal, parties, receipts, verification
 from ledger.services.access import Actor, Need, authorize
+from ledger.services.charts import authorized_books
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
@@ -50,7 +51,7 @@ def _authenticate_then_require_json() -> Response | None:
 
 
 def books_for(work: UnitOfWork, actor: Actor, code: str, need: Need) -> Books:
-    return Books(work, authorize(work, actor, code, need))
+    return authorized_books(work, actor, code, need)
 
 
 def _cursor(raw: str | None, maximum: int = s.ID_MAX) -> int:
@@ -226,7 +227,7 @@ def get_beneficiary(code: str, beneficiary_id: int) -> Any:
 def receipt_body(association_code: str, donation: Donation | donations.DonationView, fund: str) -> dict[str, Any]:
     base = current_app.extensions["ledger.settings"].public_base_url
     number = donation.receipt_number
-    body: dict[str, Any] = s.ReceiptOut().dump(
+    body: dict[str, Any] = s.RECEIPT_OUT.dump(
         {
             "receipt_number": number,
             "received_on": donation.received_on,
@@ -246,7 +247,7 @@ def receipt_body(association_code: str, donation: Donation | donations.DonationV
 
 
 @blp.route("/associations/<code>/donations", methods=["POST"])
-@blp.arguments(s.DonationIn)
+@blp.arguments(s.DonationIn())
 @blp.response(201, s.DonationOut)
 def record_donation(data: dict[str, Any], code: str) -> Any:
     """Record a donation in cash, by bank or in kind, and number its receipt."""
@@ -267,7 +268,7 @@ def record_donation(data: dict[str, Any], code: str) -> Any:
 
     return run_write(
         service,
-        lambda v: {"entry": s.EntryOut().dump(v.entry), "receipt": receipt_body(code, v, v.fund)},
+        lambda v: {"entry": s.ENTRY_OUT.dump(v.entry), "receipt": receipt_body(code, v, v.fund)},
     )
 
 
@@ -314,7 +315,7 @@ def post_entry(data: dict[str, Any], code: str) -> Any:
         books = books_for(work, actor, code, Need.WRITE)
         return journal.post_general_entry(work, actor, books, draft)
 
-    return run_write(service, s.EntryOut().dump)
+    return run_write(service, s.ENTRY_OUT.dump)
 
 
 @blp.route("/associations/<code>/entries", methods=["GET"])
@@ -342,7 +343,7 @@ def get_entry(code: str, seq: int) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> journal.EntryView:
         return journal.get_entry(work, books_for(work, actor, code, Need.READ), seq)
 
-    return run_read(service, s.EntryOut().dump)
+    return run_read(service, s.ENTRY_OUT.dump)
 
 
 @blp.route("/associations/<code>/entries/<seq:seq>/reverse", methods=["POST"])
@@ -355,7 +356,7 @@ def reverse_entry(data: dict[str, Any], code: str, seq: int) -> Any:
         books = books_for(work, actor, code, Need.WRITE)
         return corrections.reverse(work, actor, books, seq, data["reason"], data["date"])
 
-    return run_write(service, s.EntryOut().dump)
+    return run_write(service, s.ENTRY_OUT.dump)
 
 
 @blp.route("/associations/<code>/verify", methods=["GET"])
