@@ -12,14 +12,21 @@ from sqlalchemy import select
 
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.persistence.models import Association
-from ledger.reports.export import BOM, CSV_HEADERS, write_general_ledger_csv, write_general_ledger_pdf
-from ledger.reports.general_ledger import OPENING_KIND, general_ledger_rows
+from ledger.reports import general_ledger
+from ledger.reports.export import (
+    BOM,
+    CSV_HEADERS,
+    iter_general_ledger_csv,
+    write_general_ledger_csv,
+    write_general_ledger_pdf,
+)
+from ledger.reports.general_ledger import OPENING_KIND, LedgerRow, general_ledger_rows
 from ledger.reports.trial_balance import trial_balance
 from ledger.services.journal import Books as JournalBooks
 from ledger.services.journal import EntryFilter, list_entries, post_entries
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.services.verification import check_balances, verify_association
-from tests.factories import Books, donate, set_up_books, spend, work
+from tests.factories import Books, database, donate, set_up_books, spend, work
 
 GENERATED_AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -112,6 +119,171 @@ def test_general_ledger_csv_has_a_bom_vietnamese_headers_and_parses_back(app: Fl
     assert sum(int(line[7]) for line in lines) == sum(int(line[8]) for line in lines) == 7_800_000
     cost = next(line for line in lines if line[0] == "642")
     assert cost[2] == "GENERAL" and cost[3] == "4" and cost[4] == "2026-11-21" and cost[6] == "Chi văn phòng phẩm"
+
+
+def csv_writer_bytes(rows: list[LedgerRow]) -> bytes:
+    """The CSV as csv.writer writes it for ``rows``: what every path of the export must give."""
+    text = io.StringIO()
+    text.write(BOM)
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def books_with_awkward_text(app: Flask) -> Books:
+    """Memos and goods that a CSV has to quote: commas, double quotes, CR, LF, and empty text."""
+    books = set_up_books(app)
+    donor = books.donor_id
+    drafts = [
+        EntryDraft(
+            entry_on=date(2026, 3, 1),
+            memo='Tài trợ, "Quỹ chung"\r\nlần 2',
+            kind="donation",
+            lines=(
+                LineDraft("111", "GENERAL", debit_vnd=1_000_000, donor_id=donor),
+                LineDraft("511", "GENERAL", credit_vnd=1_000_000, donor_id=donor),
+            ),
+        ),
+        EntryDraft(
+            entry_on=date(2026, 3, 2),
+            memo="",
+            kind="donation",
+            lines=(
+                LineDraft("112", "GENERAL", debit_vnd=2_500_000, donor_id=donor),
+                LineDraft("511", "GENERAL", credit_vnd=2_500_000, donor_id=donor),
+            ),
+        ),
+        EntryDraft(
+            entry_on=date(2026, 3, 3),
+            memo="Sách tặng",
+            kind="donation",
+            lines=(
+                LineDraft("156", "GENERAL", debit_vnd=500_000, quantity=10, unit="quyển", item='Sách, vở "mới"'),
+                LineDraft("512", "GENERAL", credit_vnd=500_000, donor_id=donor),
+            ),
+        ),
+        EntryDraft(
+            entry_on=date(2026, 3, 10),
+            memo="Văn phòng phẩm\nđợt 1",
+            kind="general",
+            lines=(
+                LineDraft("642", "GENERAL", debit_vnd=300_000),
+                LineDraft("111", "GENERAL", credit_vnd=300_000),
+            ),
+        ),
+        EntryDraft(
+            entry_on=date(2026, 4, 1),
+            memo="Nộp tiền\rvào ngân hàng",
+            kind="general",
+            lines=(
+                LineDraft("112", "GENERAL", debit_vnd=200_000),
+                LineDraft("111", "GENERAL", credit_vnd=200_000),
+            ),
+        ),
+    ]
+    with work(app) as uow:
+        post_entries(uow, JournalBooks(uow, association(uow, books.code)), drafts, created_by=books.treasurer_id)
+        uow.commit()
+    return books
+
+
+def test_the_csv_export_writes_what_csv_writer_writes_for_the_ledger_rows(app: Flask) -> None:
+    """The export's own path (COPY on PostgreSQL, f-strings on SQLite) against csv.writer, byte for byte."""
+    books = books_with_awkward_text(app)
+    periods = [
+        (None, None),
+        # Balances brought forward, some of them for accounts with no line in the period.
+        (date(2026, 3, 5), None),
+        (date(2026, 3, 2), date(2026, 3, 10)),
+        # Nothing in the period: the openings alone.
+        (date(2026, 5, 1), None),
+        (None, date(2026, 1, 1)),
+    ]
+    with work(app) as uow:
+        assoc = association(uow, books.code)
+        for from_on, to_on in periods:
+            rows = list(general_ledger_rows(uow, assoc, from_on=from_on, to_on=to_on))
+            out = io.BytesIO()
+            written = write_general_ledger_csv(general_ledger_rows(uow, assoc, from_on=from_on, to_on=to_on), out)
+            assert out.getvalue() == csv_writer_bytes(rows), (from_on, to_on)
+            assert written == len(rows)
+            streamed = b"".join(
+                iter_general_ledger_csv(general_ledger_rows(uow, assoc, from_on=from_on, to_on=to_on, chunk=2))
+            )
+            assert streamed == out.getvalue()
+    assert rows == []  # the last period is before the first entry
+    with work(app) as uow:
+        rows = list(general_ledger_rows(uow, association(uow, books.code), from_on=date(2026, 3, 5)))
+    assert [(r.account, r.kind, r.memo, r.balance_vnd) for r in rows] == [
+        ("111", OPENING_KIND, "Số dư đầu kỳ", 1_000_000),
+        ("111", "general", "Văn phòng phẩm\nđợt 1", 700_000),
+        ("111", "general", "Nộp tiền\rvào ngân hàng", 500_000),
+        ("112", OPENING_KIND, "Số dư đầu kỳ", 2_500_000),
+        ("112", "general", "Nộp tiền\rvào ngân hàng", 2_700_000),
+        ("156", OPENING_KIND, "Số dư đầu kỳ", 500_000),
+        ("511", OPENING_KIND, "Số dư đầu kỳ", 3_500_000),
+        ("512", OPENING_KIND, "Số dư đầu kỳ", 500_000),
+        ("642", "general", "Văn phòng phẩm\nđợt 1", 300_000),
+    ]
+    whole = io.BytesIO()
+    with work(app) as uow:
+        write_general_ledger_csv(general_ledger_rows(uow, association(uow, books.code)), whole)
+    lines = list(csv.reader(io.StringIO(whole.getvalue().decode("utf-8-sig"), newline="")))[1:]
+    assert [line[6] for line in lines if line[0] == "111"] == [
+        'Tài trợ, "Quỹ chung"\r\nlần 2',
+        "Văn phòng phẩm\nđợt 1",
+        "Nộp tiền\rvào ngân hàng",
+    ]
+    assert next(line[6] for line in lines if line[0] == "112") == ""
+    goods = next(line for line in lines if line[0] == "156")
+    assert goods[10:] == ["10", "quyển", 'Sách, vở "mới"'] and goods[9] == "500000"
+
+    if database(app).engine.dialect.name == "postgresql":
+        # COPY writes a date in the session's DateStyle; under another than ISO it is spelled out.
+        with work(app) as uow:
+            assoc = association(uow, books.code)
+            uow.session.connection().exec_driver_sql("SET LOCAL DateStyle = 'SQL, DMY'")
+            rows = list(general_ledger_rows(uow, assoc, from_on=date(2026, 3, 5)))
+            out = io.BytesIO()
+            write_general_ledger_csv(general_ledger_rows(uow, assoc, from_on=date(2026, 3, 5)), out)
+        assert out.getvalue() == csv_writer_bytes(rows)
+        assert b",2026-03-10," in out.getvalue()
+
+
+def test_a_csv_download_stopped_early_leaves_the_unit_of_work_usable(app: Flask) -> None:
+    """On PostgreSQL stopping cancels the COPY while the server is still sending (4,000 lines, 2 MB)."""
+    books = set_up_books(app)
+    drafts = [
+        EntryDraft(
+            entry_on=date(2026, 3, 1 + i % 28),
+            memo=f"Tài trợ số {i} của Nguyễn Thị Hồng Nhung qua ngân hàng " * 7,
+            kind="donation",
+            lines=(
+                LineDraft("112", "GENERAL", debit_vnd=100_000 + i, donor_id=books.donor_id),
+                LineDraft("511", "GENERAL", credit_vnd=100_000 + i, donor_id=books.donor_id),
+            ),
+        )
+        for i in range(2_000)
+    ]
+    with work(app) as uow:
+        post_entries(uow, JournalBooks(uow, association(uow, books.code)), drafts, created_by=books.treasurer_id)
+        uow.commit()
+    with work(app) as uow:
+        assoc = association(uow, books.code)
+        blocks = iter_general_ledger_csv(general_ledger_rows(uow, assoc))
+        assert next(blocks).startswith(BOM.encode("utf-8"))
+        assert next(blocks).count(b"\r\n") == general_ledger.CSV_CHUNK_LINES
+        blocks.close()
+        assert sum(1 for _ in general_ledger_rows(uow, assoc)) == 4_000
+
+
+def test_a_ledger_is_read_again_each_time_it_is_iterated(app: Flask) -> None:
+    books = books_with_history(app)
+    with work(app) as uow:
+        ledger = general_ledger_rows(uow, association(uow, books.code))
+        first = list(ledger)
+        assert list(ledger) == first and len(first) == 8
 
 
 def test_general_ledger_pdf_text_shows_sections_lines_and_totals(app: Flask) -> None:
