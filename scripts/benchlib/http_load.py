@@ -1,11 +1,11 @@
 """Single postings through the HTTP API: gunicorn with 2 workers, 16 concurrent connections from wrk on the same machine.
 
-The server is started as ``scripts/run`` starts it (``gunicorn -c gunicorn.conf.py``: 2 gthread
+The server is started as ``scripts/run`` starts it (``gunicorn -c gunicorn.conf.py``: 2 sync
 workers). The load comes from Debian's ``wrk`` (installed with apt-get when missing), which is
 written in C and takes far less of the two cores than a Python load generator would; it still
 shares them with gunicorn and the database, which the report says. Each of its 16 connections
-posts one donation (``POST /api/v1/associations/QT-DH/donations``) after another, keeping the
-connection open between requests (HTTP keep-alive), first for a warm-up that is not counted,
+posts one donation (``POST /api/v1/associations/QT-DH/donations``) after another (a sync worker
+closes the connection after each answer and wrk opens the next), first for a warm-up that is not counted,
 then for the measured seconds. A small Lua script sets the body and the bearer token and counts
 the responses by status: anything but a 2xx is an error, and the run fails when most requests
 are errors rather than reporting the speed of answering them.

@@ -272,7 +272,7 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         "2. Single postings over HTTP",
         f"`POST /api/v1/associations/QT-DH/donations` (a cash donation with its receipt number, audit event and "
         f"outbox row) under gunicorn with {server} (`gunicorn.conf.py`, as `scripts/run` serves), 16 connections "
-        f"from `wrk` on loopback kept open between requests, {results.get('http_seconds', 10):.0f} s measured "
+        f"from `wrk` on loopback, {results.get('http_seconds', 10):.0f} s measured "
         "after 2 s of warm-up. **wrk runs on the same 2-core machine** as gunicorn and PostgreSQL and takes "
         "part of the CPU it measures"
         + (
