@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 
 from ledger.domain.accounts import DEBIT_NORMAL
+from ledger.persistence.cursors import driver_cursor
 from ledger.persistence.models import Account, Association, Fund, JournalEntry, JournalLine
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -482,25 +483,12 @@ def _copy_select(ledger: GeneralLedger, chart: _Chart, *, iso_dates: bool) -> An
 
 
 def _batches(uow: UnitOfWork, stmt: Any, chunk: int) -> Generator[list[tuple[Any, ...]], None, None]:
-    """The rows of ``stmt`` straight from the driver's cursor, ``chunk`` at a time.
-
-    SQLAlchemy's result rows cost more than fetching them (profiled in docs/benchmarks.md),
-    so this export reads the driver's cursor: a named (server-side) cursor on PostgreSQL,
-    sqlite3's own cursor on SQLite (whose dates come back as ISO text).
-    It runs in the unit of work's transaction, like any other statement of it.
-    """
-    connection = uow.session.connection()
-    dialect = connection.dialect
-    compiled = stmt.compile(dialect=dialect)
-    driver: Any = connection.connection.driver_connection
-    if dialect.name == "postgresql":
-        # A name of its own: two ledgers may be streamed in one transaction (a consolidation).
-        cursor = driver.cursor(name=f"general_ledger_{next(_cursor_numbers)}")
-        cursor.itersize = chunk
-        cursor.execute(str(compiled), compiled.params)
-    else:
-        cursor = driver.cursor()
-        cursor.execute(str(compiled), [compiled.params[name] for name in compiled.positiontup or ()])
+    """The rows of ``stmt`` from the driver's cursor (:func:`driver_cursor`), ``chunk`` at a
+    time; on SQLite their dates come back as ISO text."""
+    # A cursor name of its own: two ledgers may be streamed in one transaction (a consolidation).
+    cursor = driver_cursor(
+        uow.session.connection(), stmt, name=f"general_ledger_{next(_cursor_numbers)}", itersize=chunk
+    )
     try:
         while batch := cursor.fetchmany(chunk):
             yield batch

@@ -427,14 +427,14 @@ def _insert_rows(
     transaction and fire the same constraints and triggers as an INSERT.
     """
     table = model.table()
-    if count < BULK_ROWS_MIN or session.get_bind().dialect.name not in ("postgresql", "sqlite"):
+    connection = session.connection()
+    dialect = connection.dialect
+    if count < BULK_ROWS_MIN or dialect.name not in ("postgresql", "sqlite"):
         # One Core statement for all the rows (not an executemany: PostgreSQL's check of the
         # lines' references runs once per statement, migration 0004; not the ORM's insert,
         # whose bookkeeping costs more than the statement for one entry from the API).
-        session.execute(insert(table).values([dict(zip(columns, row, strict=True)) for row in rows]))
+        connection.execute(insert(table).values([dict(zip(columns, row, strict=True)) for row in rows]))
         return
-    connection = session.connection()
-    dialect = connection.dialect
     if dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:

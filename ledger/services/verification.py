@@ -29,6 +29,7 @@ from ledger.domain.chain import (
     utc_text,
     verify_chain,
 )
+from ledger.persistence.cursors import driver_cursor
 from ledger.persistence.engine import make_engine
 from ledger.persistence.models import (
     Account,
@@ -202,7 +203,7 @@ def _stored_entries(
     if hi is not None:
         in_range.append(JournalEntry.seq <= hi)
         lines_in_range.append(JournalLine.seq <= hi)
-    entry_cursor = _driver_cursor(
+    entry_cursor = driver_cursor(
         connection,
         select(
             JournalEntry.seq,
@@ -217,9 +218,10 @@ def _stored_entries(
         )
         .where(*in_range)
         .order_by(JournalEntry.seq),
-        f"verify_entries_{lo}",
+        name=f"verify_entries_{lo}",
+        itersize=STREAM_CHUNK,
     )
-    line_cursor = _driver_cursor(
+    line_cursor = driver_cursor(
         connection,
         select(
             JournalLine.seq,
@@ -235,7 +237,8 @@ def _stored_entries(
         )
         .where(*lines_in_range)
         .order_by(JournalLine.seq, JournalLine.line_no),
-        f"verify_lines_{lo}",
+        name=f"verify_lines_{lo}",
+        itersize=STREAM_CHUNK,
     )
     # Flattened in C (chain.from_iterable over fetchmany): a generator per row costs more.
     entries = chain.from_iterable(iter(partial(entry_cursor.fetchmany, STREAM_CHUNK), []))
@@ -289,25 +292,6 @@ def _parsed(parse: Callable[[str], Any], value: Any, text: Callable[[Any], str])
         return text(parse(str(value)))
     except (TypeError, ValueError):
         return str(value)
-
-
-def _driver_cursor(connection: Connection, stmt: Any, cursor_name: str) -> Any:
-    """The driver's own cursor on ``stmt``, to be read :data:`STREAM_CHUNK` rows at a time.
-
-    PostgreSQL streams through a named server-side cursor (psycopg would fetch 100 rows per
-    round trip otherwise); SQLite's cursor streams as it is.
-    """
-    dialect = connection.dialect
-    compiled = stmt.compile(dialect=dialect)
-    driver: Any = connection.connection.driver_connection
-    if dialect.name == "postgresql":
-        cursor = driver.cursor(name=cursor_name)
-        cursor.itersize = STREAM_CHUNK
-        cursor.execute(str(compiled), compiled.params)
-    else:
-        cursor = driver.cursor()
-        cursor.execute(str(compiled), [compiled.params[name] for name in compiled.positiontup or ()])
-    return cursor
 
 
 @dataclass(frozen=True)
