@@ -10,6 +10,8 @@ from ledger.persistence.models import AuditEvent
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import UnitOfWork
 
+_INSERT = insert(AuditEvent.table())
+
 
 def record(
     uow: UnitOfWork,
@@ -26,8 +28,8 @@ def record(
     A Core insert, run at once: nothing refers to an audit event, and the ORM's flush of it
     cost more than the insert itself on every posting (docs/benchmarks.md, section 2).
     """
-    uow.session.execute(
-        insert(AuditEvent.table()),
+    uow.session.connection().execute(
+        _INSERT,
         {
             "association_id": association_id,
             "user_id": actor.user_id,

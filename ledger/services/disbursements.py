@@ -69,7 +69,6 @@ from ledger.services.journal import (
     Books,
     EntryView,
     at_item,
-    closed_years,
     load_balances,
     post_entries,
     reserve,
@@ -453,7 +452,7 @@ def plan_spends(
     association = books.association
     assert uow.holds_lock(association.id), "spends are planned under the ledger lock"
     today = today_vn(uow.clock())
-    closed = closed_years(uow, association.id)
+    closed = uow.lock_ledger(association.id).closed_years
     known_funds = [books.funds[c.fund] for c in commands if c.fund in books.funds]
     policies = policies_in_force(uow, (f.id for f in known_funds))
     beneficiary_ids = sorted({c.beneficiary_id for c in commands if c.beneficiary_id is not None})

@@ -22,6 +22,9 @@ from ledger.services.numbering import next_number
 from ledger.services.unit_of_work import UnitOfWork
 
 METHODS = ("cash", "bank", "in_kind")
+_DONATIONS = Donation.table()
+_INSERT_DONATION = insert(_DONATIONS).returning(_DONATIONS.c.id)
+_INSERT_ITEM = insert(DonationItem.table())
 MAX_ITEMS = 100
 
 
@@ -128,6 +131,7 @@ def known_donor(uow: UnitOfWork, books: Books, donor_id: int) -> Donor:
             "No such donor in this association.",
             errors={"donor_id": ["unknown donor"]},
         )
+    books.known_donors.add(donor_id)
     return donor
 
 
@@ -163,32 +167,30 @@ def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView,
     series per association and year, and a reversal voids it the same way.
     """
     number = next_number(uow, books.association, "receipt", facts.received_on.year)
-    # One INSERT … RETURNING that gives back the stored row as an object of the session,
-    # rather than add() and a flush through the ORM's unit of work (docs/benchmarks.md, section 2).
-    donation = uow.session.scalars(
-        insert(Donation).returning(Donation),
-        [
-            {
-                "association_id": books.association.id,
-                "entry_seq": entry.seq,
-                "donor_id": facts.donor_id,
-                "fund_id": books.funds[facts.fund].id,
-                "method": facts.method,
-                "amount_vnd": facts.amount_vnd,
-                "received_on": facts.received_on,
-                "memo": facts.memo,
-                "receipt_number": number,
-                "verify_token": secrets.token_urlsafe(24),
-                "status": "valid",
-                "pledge_id": facts.pledge_id,
-                "created_by": actor.user_id,
-                "created_at": entry.created_at,
-            }
-        ],
-    ).one()
+    values = {
+        "association_id": books.association.id,
+        "entry_seq": entry.seq,
+        "donor_id": facts.donor_id,
+        "fund_id": books.funds[facts.fund].id,
+        "method": facts.method,
+        "amount_vnd": facts.amount_vnd,
+        "received_on": facts.received_on,
+        "memo": facts.memo,
+        "receipt_number": number,
+        "verify_token": secrets.token_urlsafe(24),
+        "status": "valid",
+        "pledge_id": facts.pledge_id,
+        "created_by": actor.user_id,
+        "created_at": entry.created_at,
+    }
+    # A Core INSERT … RETURNING id under the ledger lock, rather than the ORM's flush
+    # (docs/benchmarks.md, section 2). The object returned is the stored row as written,
+    # outside the session: read it, never change it (a void reads the row again).
+    donation_id = uow.session.connection().execute(_INSERT_DONATION, values).scalar_one()
+    donation = Donation(id=donation_id, **values)
     if facts.items:
-        uow.session.execute(
-            insert(DonationItem.table()),
+        uow.session.connection().execute(
+            _INSERT_ITEM,
             [
                 {
                     "donation_id": donation.id,

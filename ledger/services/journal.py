@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.clock import today_vn
@@ -35,7 +36,7 @@ from ledger.persistence.models import (
     Fund,
     JournalEntry,
     JournalLine,
-    Period,
+    LedgerHead,
 )
 from ledger.services import audit
 from ledger.services.access import Actor
@@ -92,6 +93,8 @@ class Books:
         #: Plain facts for the posting loop: ``(id, holds_goods, non_negative)`` by account code.
         self.account_facts = {code: (a.id, a.holds_goods, a.non_negative) for code, a in self.accounts.items()}
         self.fund_ids = {code: f.id for code, f in self.funds.items()}
+        #: Donors this unit of work has found to be the association's (``donations.known_donor``).
+        self.known_donors: set[int] = set()
 
     def fund(self, code: str) -> Fund:
         fund = self.funds.get(code)
@@ -144,22 +147,16 @@ def _check_parties(uow: UnitOfWork, books: Books, drafts: Sequence[EntryDraft], 
     donors = {line.donor_id for d in drafts for line in d.lines if line.donor_id is not None}
     beneficiaries = {line.beneficiary_id for d in drafts for line in d.lines if line.beneficiary_id is not None}
     wanted = {
-        "donor_id": (
-            donors,
-            select(Donor.id).where(Donor.association_id == association_id, Donor.id.in_(donors)),
-        ),
-        "beneficiary_id": (
-            beneficiaries,
-            select(Beneficiary.id).where(
-                Beneficiary.association_id == association_id, Beneficiary.id.in_(beneficiaries)
-            ),
-        ),
+        "donor_id": (donors, books.known_donors, _KNOWN_DONORS),
+        "beneficiary_id": (beneficiaries, set(), _KNOWN_BENEFICIARIES),
     }
-    for field_name, (ids, query) in wanted.items():
-        if not ids:
+    for field_name, (ids, found_before, query) in wanted.items():
+        asked = ids - found_before
+        if not asked:
             continue
-        known = set(uow.session.execute(query).scalars())
-        if known == ids:
+        params = {"association": association_id, "ids": list(asked)}
+        known = found_before | set(uow.session.connection().execute(query, params).scalars())
+        if ids <= known:
             continue
         for index, draft in enumerate(drafts):
             for i, line in enumerate(draft.lines):
@@ -172,6 +169,14 @@ def _check_parties(uow: UnitOfWork, books: Books, drafts: Sequence[EntryDraft], 
                         ),
                         index if batch else None,
                     )
+
+
+_KNOWN_DONORS = select(Donor.id).where(
+    Donor.association_id == bindparam("association"), Donor.id.in_(bindparam("ids", expanding=True))
+)
+_KNOWN_BENEFICIARIES = select(Beneficiary.id).where(
+    Beneficiary.association_id == bindparam("association"), Beneficiary.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def at_item(error: LedgerError, index: int) -> LedgerError:
@@ -189,14 +194,6 @@ def _indexed(error: LedgerError, index: int | None) -> LedgerError:
     return at_item(error, index) if index is not None else error
 
 
-def closed_years(uow: UnitOfWork, association_id: int) -> set[int]:
-    return set(
-        uow.session.execute(
-            select(Period.year).where(Period.association_id == association_id, Period.closed.is_(True))
-        ).scalars()
-    )
-
-
 def load_balances(uow: UnitOfWork, association_id: int, fund_ids: set[int]) -> dict[BalanceKey, Balance]:
     rows = uow.session.execute(
         select(Balance)
@@ -204,6 +201,12 @@ def load_balances(uow: UnitOfWork, association_id: int, fund_ids: set[int]) -> d
         .execution_options(populate_existing=True)
     ).scalars()
     return {(b.account_id, b.fund_id, b.item): b for b in rows}
+
+
+def _positions(uow: UnitOfWork, association_id: int, fund_ids: set[int]) -> dict[BalanceKey, _Position]:
+    """The stored balances of ``fund_ids``, as plain positions to change in memory."""
+    rows = uow.session.connection().execute(_READ_POSITIONS, {"association": association_id, "funds": list(fund_ids)})
+    return {(a, f, item): _Position(net, quantity, reserved, True) for a, f, item, net, quantity, reserved in rows}
 
 
 class _Position:
@@ -233,26 +236,29 @@ def post_entries(
     the same transaction so that reading one never scans history.
     """
     association = books.association
-    head = uow.lock_ledger(association.id)
-    closed = closed_years(uow, association.id)
     batch = len(drafts) > 1
+    # What needs no lock is checked before taking it: every other writer of the association
+    # waits from the moment it is taken until this transaction commits.
     for index, draft in enumerate(drafts):
         try:
             validate_entry(draft)
         except LedgerError as error:
             raise _indexed(error, index if batch else None) from None
         _resolve(books, draft, index if batch else None)
-        if draft.entry_on.year in closed:
-            raise _indexed(PeriodClosed(draft.entry_on.year), index if batch else None)
-
     _check_parties(uow, books, drafts, batch)
+
+    ledger = uow.lock_ledger(association.id)
+    closed = ledger.closed_years
+    if closed:
+        for index, draft in enumerate(drafts):
+            if draft.entry_on.year in closed:
+                raise _indexed(PeriodClosed(draft.entry_on.year), index if batch else None)
 
     # Plain facts per code: reading a mapped attribute per line costs more than the rest of the line.
     account_facts, fund_ids = books.account_facts, books.fund_ids
-    stored = load_balances(uow, association.id, {fund_ids[line.fund] for draft in drafts for line in draft.lines})
-    positions: dict[BalanceKey, _Position] = {
-        key: _Position(b.net_debit_vnd, b.quantity, b.reserved_vnd, True) for key, b in stored.items()
-    }
+    session = uow.session
+    session.flush()  # what the ORM holds back (a reservation, say) is read with the balances
+    positions = _positions(uow, association.id, {fund_ids[line.fund] for draft in drafts for line in draft.lines})
     goods_credited = any(line.credit_vnd and account_facts[line.account][1] for draft in drafts for line in draft.lines)
     # Goods promised to pending disbursements are not free to leave by any other way either.
     pending_goods = _pending_goods(uow, association.id) if goods_credited else {}
@@ -302,7 +308,7 @@ def post_entries(
         """Each entry's row as soon as it is hashed, so that PostgreSQL writes the entries
         while the rest are hashed (``COPY`` streams); the lines and views are gathered on the
         way."""
-        seq, prev = head.head_seq, head.head_hash
+        seq, prev = ledger.head_seq, ledger.head_hash
         for draft in drafts:
             seq += 1
             digest = link_hash(
@@ -366,19 +372,49 @@ def post_entries(
             )
             prev = digest
 
-    session = uow.session
-    session.flush()
     _insert_rows(session, JournalEntry, ENTRY_COLUMNS, sealed(), len(drafts))
     _insert_rows(session, JournalLine, LINE_COLUMNS, line_rows, len(line_rows))
-    _write_balances(uow, association.id, positions)
+    _write_balances(session, association.id, positions)
     if views:
-        head.head_seq, head.head_hash = views[-1].seq, views[-1].hash
-    session.flush()
+        ledger.head_seq, ledger.head_hash = views[-1].seq, views[-1].hash
+        session.connection().execute(
+            _MOVE_HEAD, {"association": association.id, "seq": ledger.head_seq, "hash": ledger.head_hash}
+        )
     return views
 
 
-#: Below this many rows a plain ORM insert is as quick as the bulk paths (one entry from the API).
+#: Below this many rows one INSERT of all of them is as quick as the bulk paths (one entry from the API).
 BULK_ROWS_MIN = 64
+
+_BALANCES = Balance.table()
+_HEADS = LedgerHead.table()
+#: The statements of a posting, built once (see ``unit_of_work``: the time under the ledger
+#: lock goes to the database rather than to building statements).
+_READ_POSITIONS = select(
+    _BALANCES.c.account_id,
+    _BALANCES.c.fund_id,
+    _BALANCES.c.item,
+    _BALANCES.c.net_debit_vnd,
+    _BALANCES.c.quantity,
+    _BALANCES.c.reserved_vnd,
+).where(
+    _BALANCES.c.association_id == bindparam("association"), _BALANCES.c.fund_id.in_(bindparam("funds", expanding=True))
+)
+_UPDATE_BALANCE = (
+    update(_BALANCES)
+    .where(
+        _BALANCES.c.account_id == bindparam("account"),
+        _BALANCES.c.fund_id == bindparam("fund"),
+        _BALANCES.c.item == bindparam("goods_item"),
+    )
+    .values(net_debit_vnd=bindparam("net"), quantity=bindparam("count"))
+)
+_INSERT_BALANCE = insert(_BALANCES)
+_MOVE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.association_id == bindparam("association"))
+    .values(head_seq=bindparam("seq"), head_hash=bindparam("hash"))
+)
 
 
 #: The columns of a journal row, in the order ``post_entries`` builds them.
@@ -429,17 +465,21 @@ def _insert_rows(
     table = model.table()
     connection = session.connection()
     dialect = connection.dialect
-    if count < BULK_ROWS_MIN or dialect.name not in ("postgresql", "sqlite"):
-        # One Core statement for all the rows (not an executemany: PostgreSQL's check of the
-        # lines' references runs once per statement, migration 0004; not the ORM's insert,
-        # whose bookkeeping costs more than the statement for one entry from the API).
-        connection.execute(insert(table).values([dict(zip(columns, row, strict=True)) for row in rows]))
-        return
     if dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        if count >= BULK_ROWS_MIN:
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            # One statement for all the rows, as the driver takes them (PostgreSQL checks the
+            # lines' references once per statement, migration 0004): its text is the same for
+            # the same count, so the server prepares it once per connection.
+            rows = list(rows)
+            connection.exec_driver_sql(_values_sql(table.name, columns, len(rows)), tuple(v for r in rows for v in r))
+        return
+    if dialect.name != "sqlite":
+        connection.execute(insert(table).values([dict(zip(columns, row, strict=True)) for row in rows]))
         return
     rows = list(rows)
     for i, name in enumerate(columns):
@@ -459,6 +499,13 @@ def _insert_rows(
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+@functools.cache
+def _values_sql(table: str, columns: tuple[str, ...], count: int) -> str:
+    """``INSERT INTO table (columns) VALUES (%s, …), …`` for ``count`` rows (psycopg's placeholders)."""
+    row = f"({', '.join(['%s'] * len(columns))})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * count)}"
+
+
 def _pending_goods(uow: UnitOfWork, association_id: int) -> dict[tuple[int, str], int]:
     """How many of each (fund id, goods item) pending disbursements are waiting to hand out."""
     rows = uow.session.execute(
@@ -473,10 +520,10 @@ def _pending_goods(uow: UnitOfWork, association_id: int) -> dict[tuple[int, str]
     return {(fund_id, item or ""): int(quantity or 0) for fund_id, item, quantity in rows}
 
 
-def _write_balances(uow: UnitOfWork, association_id: int, positions: dict[BalanceKey, _Position]) -> None:
-    # ORM bulk UPDATE by primary key: one executemany for every balance the postings touched.
+def _write_balances(session: Session, association_id: int, positions: dict[BalanceKey, _Position]) -> None:
+    """Write back the balances the postings changed: one executemany of updates, one of inserts."""
     updates = [
-        {"account_id": key[0], "fund_id": key[1], "item": key[2], "net_debit_vnd": pos.net, "quantity": pos.quantity}
+        {"account": key[0], "fund": key[1], "goods_item": key[2], "net": pos.net, "count": pos.quantity}
         for key, pos in positions.items()
         if pos.existed
     ]
@@ -493,10 +540,11 @@ def _write_balances(uow: UnitOfWork, association_id: int, positions: dict[Balanc
         for key, pos in positions.items()
         if not pos.existed
     ]
+    connection = session.connection()
     if updates:
-        uow.session.execute(update(Balance), updates)
+        connection.execute(_UPDATE_BALANCE, updates)
     if inserts:
-        uow.session.execute(insert(Balance), inserts)
+        connection.execute(_INSERT_BALANCE, inserts)
 
 
 def reserve(uow: UnitOfWork, books: Books, amounts: Mapping[BalanceKey, int]) -> None:

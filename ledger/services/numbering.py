@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 
 from ledger.persistence.models import Association, DocumentCounter
 from ledger.services.unit_of_work import UnitOfWork
 
 #: The part of a number that names the kind of document (a receipt has none).
 DOC_PREFIX = {"receipt": "", "voucher": "PC-"}
+
+_COUNTERS = DocumentCounter.table()
+#: Built once: it runs under the ledger lock on every donation.
+_MOVE_ON = (
+    update(_COUNTERS)
+    .where(
+        _COUNTERS.c.association_id == bindparam("association"),
+        _COUNTERS.c.doc_type == bindparam("doc_type_"),
+        _COUNTERS.c.year == bindparam("year_"),
+    )
+    .values(last_number=_COUNTERS.c.last_number + bindparam("count"))
+    .returning(_COUNTERS.c.last_number)
+)
+_FIRST = insert(_COUNTERS)
 
 
 def next_numbers(uow: UnitOfWork, association: Association, doc_type: str, years: Sequence[int]) -> list[str]:
@@ -25,24 +39,15 @@ def next_numbers(uow: UnitOfWork, association: Association, doc_type: str, years
     """
     assert uow.holds_lock(association.id), "numbers are handed out under the ledger lock"
     wanted = Counter(years)
-    table = DocumentCounter.table()
-    counters = table.c
+    connection = uow.session.connection()
     issued: dict[int, int] = {}
     for year, count in wanted.items():
-        last = uow.session.execute(
-            update(table)
-            .where(
-                counters.association_id == association.id,
-                counters.doc_type == doc_type,
-                counters.year == year,
-            )
-            .values(last_number=counters.last_number + count)
-            .returning(counters.last_number)
+        last = connection.execute(
+            _MOVE_ON, {"association": association.id, "doc_type_": doc_type, "year_": year, "count": count}
         ).scalar_one_or_none()
         if last is None:
-            uow.session.execute(
-                insert(table),
-                {"association_id": association.id, "doc_type": doc_type, "year": year, "last_number": count},
+            connection.execute(
+                _FIRST, {"association_id": association.id, "doc_type": doc_type, "year": year, "last_number": count}
             )
             last = count
         issued[year] = last - count

@@ -39,6 +39,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+_QUEUE = insert(OutboxMessage.table())
+
+
 def queue_receipt_email(
     uow: UnitOfWork, donation: Donation, donor: Donor, association: Association, fund: Fund
 ) -> None:
@@ -48,8 +51,8 @@ def queue_receipt_email(
     now = uow.clock()
     # A Core insert, run at once: the sender finds the message by its status, and nothing in
     # this transaction refers to it (cheaper than the ORM's flush on every donation).
-    uow.session.execute(
-        insert(OutboxMessage.table()),
+    uow.session.connection().execute(
+        _QUEUE,
         {
             "association_id": association.id,
             "kind": "receipt_email",

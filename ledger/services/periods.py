@@ -75,7 +75,7 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
             f"Year {year} has not ended yet, so it cannot be closed.",
             errors={"year": ["only a year that has ended can be closed"]},
         )
-    uow.lock_ledger(association_id)
+    ledger = uow.lock_ledger(association_id)
     period = _period(uow, association_id, year)
     if period is not None and period.closed:
         raise InvalidTransition("period", "closed", "closed")
@@ -94,6 +94,7 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
     period.closed_at = uow.clock()
     period.closed_by = actor.user_id
     uow.session.flush()
+    ledger.closed_years.add(year)
     audit.record(uow, actor, "period.close", association_id=association_id, object_type="period", object_id=year)
     return PeriodView(year, True, period.closed_at, period.closed_by, 0)
 
@@ -103,7 +104,7 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
     _check_year(year)
     reason = reason_given(reason, act_vi="mở lại năm tài chính", act_en="reopening", required=False)
     association_id = books.association.id
-    uow.lock_ledger(association_id)
+    ledger = uow.lock_ledger(association_id)
     period = _period(uow, association_id, year)
     if period is None or not period.closed:
         raise InvalidTransition("period", "open", "open")
@@ -112,6 +113,7 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
     period.closed_at = None
     period.closed_by = None
     uow.session.flush()
+    ledger.closed_years.discard(year)
     audit.record(
         uow,
         actor,

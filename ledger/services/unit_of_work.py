@@ -7,13 +7,41 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.clock import now_utc
 from ledger.domain.chain import GENESIS_HASH
 from ledger.persistence.engine import SQLITE_IMMEDIATE
-from ledger.persistence.models import LedgerHead
+from ledger.persistence.models import LedgerHead, Period
+
+_HEADS = LedgerHead.table()
+_PERIODS = Period.table()
+#: Built once: a request's statements are made before the lock is taken or are these, so
+#: that the time between the lock and the commit, which every other writer of the
+#: association waits for, goes to the database rather than to building statements.
+_READ_HEAD = select(_HEADS.c.head_seq, _HEADS.c.head_hash).where(_HEADS.c.association_id == bindparam("association"))
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_NEW_HEAD = insert(_HEADS)
+_CLOSED_YEARS = select(_PERIODS.c.year).where(
+    _PERIODS.c.association_id == bindparam("association"), _PERIODS.c.closed.is_(True)
+)
+
+
+@dataclass
+class LedgerState:
+    """What a writer holding an association's ledger lock knows of its books until it commits.
+
+    Nobody else changes them meanwhile: the chain head moves only by ``post_entries`` and a
+    year closes or reopens only by ``services/periods.py``, all under the lock, and they keep
+    this up to date as they write.
+    """
+
+    head_seq: int
+    head_hash: str
+    #: Read after the lock is held (a separate statement: on PostgreSQL the locking
+    #: statement's snapshot is older than the lock it waited for).
+    closed_years: set[int]
 
 
 @dataclass
@@ -65,7 +93,7 @@ class UnitOfWork:
         self.single_statement = single_statement
         self.clock = clock
         self.dialect = db.engine.dialect.name
-        self._locked: set[int] = set()
+        self._locked: dict[int, LedgerState] = {}
         #: Called once the first ledger lock is held (the API checks idempotency records here,
         #: so that a retry that queued behind the first request sees its committed answer).
         self.on_lock: Callable[[], None] | None = None
@@ -101,32 +129,30 @@ class UnitOfWork:
     def commit(self) -> None:
         self.session.commit()
 
-    def lock_ledger(self, association_id: int) -> LedgerHead:
+    def lock_ledger(self, association_id: int) -> LedgerState:
         """Serialise writers of one association's books until this transaction ends.
 
         PostgreSQL: ``SELECT … FOR UPDATE`` on the association's chain head row, so two
         gunicorn workers posting to the same association queue up while other associations
         post in parallel. SQLite: the writer session began with ``BEGIN IMMEDIATE`` and
-        already holds the database's write lock.
+        already holds the database's write lock. Taken once per unit of work: later calls
+        return the state the first one read, as the writes since have left it.
         """
-        stmt = (
-            select(LedgerHead)
-            .where(LedgerHead.association_id == association_id)
-            .execution_options(populate_existing=True)
-        )
-        if self.dialect != "sqlite":
-            stmt = stmt.with_for_update()
-        head = self.session.execute(stmt).scalar_one_or_none()
-        if head is None:
+        state = self._locked.get(association_id)
+        if state is not None:
+            return state
+        connection = self.session.connection()
+        params = {"association": association_id}
+        row = connection.execute(_READ_HEAD if self.dialect == "sqlite" else _LOCK_HEAD, params).first()
+        head_seq, head_hash = (row[0], row[1]) if row is not None else (0, GENESIS_HASH)
+        if row is None:
             # Associations made before their head row existed get one on first write.
-            head = LedgerHead(association_id=association_id, head_seq=0, head_hash=GENESIS_HASH)
-            self.session.add(head)
-            self.session.flush()
-        first = not self._locked
-        self._locked.add(association_id)
-        if first and self.on_lock is not None:
+            connection.execute(_NEW_HEAD, {"association_id": association_id, "head_seq": 0, "head_hash": GENESIS_HASH})
+        closed = set(connection.execute(_CLOSED_YEARS, params).scalars())
+        state = self._locked[association_id] = LedgerState(head_seq, head_hash, closed)
+        if len(self._locked) == 1 and self.on_lock is not None:
             self.on_lock()
-        return head
+        return state
 
     def holds_lock(self, association_id: int) -> bool:
         return association_id in self._locked

@@ -7,7 +7,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ledger.domain.errors import Conflict, NotFound, ValidationFailed
 from ledger.persistence.models import ApiToken, Association, Membership, User
@@ -110,15 +110,19 @@ def issue_token(uow: UnitOfWork, actor: Actor, email: str) -> str:
     return token
 
 
+#: Built once: every API request runs it.
+_ACTOR_FOR_TOKEN = (
+    select(User.id, User.is_admin, User.email, Membership.association_id, Membership.role)
+    .select_from(ApiToken)
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+)
+
+
 def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
     """The user behind an unrevoked ``token``, with their roles, read in one statement; else None."""
-    rows = uow.session.execute(
-        select(User.id, User.is_admin, User.email, Membership.association_id, Membership.role)
-        .select_from(ApiToken)
-        .join(User, User.id == ApiToken.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
-    ).all()
+    rows = uow.session.connection().execute(_ACTOR_FOR_TOKEN, {"digest": token_digest(token)}).all()
     if not rows:
         return None
     user_id, is_admin, email = rows[0][:3]

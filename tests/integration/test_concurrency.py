@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from datetime import date
 from typing import Any
 
+import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from ledger.domain.errors import PeriodClosed
 from ledger.persistence.models import Association, JournalEntry
-from ledger.services import verification
-from tests.factories import auth, donate, set_up_books, spend, work
+from ledger.services import donations, periods, verification
+from ledger.services.donations import DonationCommand
+from ledger.services.journal import Books as LedgerBooks
+from ledger.services.unit_of_work import UnitOfWork
+from tests.factories import SYSTEM, auth, database, donate, set_up_books, spend, work
 
 
 def run_together(count: int, call: Any) -> list[Any]:
@@ -103,3 +110,66 @@ def test_two_associations_post_in_parallel_without_mixing_their_numbers(app: Fla
     for books in (first, second):
         seqs, report, mismatches = journal_state(app, books.code)
         assert seqs == list(range(1, 7)) and report.ok and mismatches == []
+
+
+def _ledger_books(uow: UnitOfWork, code: str) -> LedgerBooks:
+    association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
+    return LedgerBooks(uow, association)
+
+
+def _wait_until_a_writer_queues(app: Flask) -> None:
+    """Return once another connection waits for the ledger lock (PostgreSQL), or after a moment (SQLite,
+    whose writers wait inside BEGIN IMMEDIATE where no view of the server shows them)."""
+    db = database(app)
+    if db.engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + 20
+    with db.engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND query LIKE '%ledger_heads%FOR UPDATE%'"
+                )
+            ).scalar_one()
+            connection.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second writer never queued for the ledger lock")
+
+
+def test_a_year_closed_while_a_donation_waits_for_the_lock_refuses_that_donation(app: Flask) -> None:
+    """The closed years are read once the lock is held, by their own statement: on PostgreSQL the
+    statement that waited for the lock sees the database as it was before the wait."""
+    books = set_up_books(app)
+    answers: list[Any] = []
+    with work(app) as closer:
+        periods.close_period(closer, SYSTEM, _ledger_books(closer, books.code), 2025)
+        waiter = threading.Thread(
+            target=lambda: answers.append(donate(app.test_client(), books, 500_000, on="2025-12-30"))
+        )
+        waiter.start()
+        _wait_until_a_writer_queues(app)
+        closer.commit()
+    waiter.join(timeout=60)
+    assert answers and answers[0].status_code == 422, answers and answers[0].get_json()
+    assert answers[0].get_json()["code"] == "period_closed"
+    assert journal_state(app, books.code)[0] == []
+
+
+def test_a_unit_of_work_that_closes_a_year_posts_nothing_into_it_until_it_reopens(app: Flask) -> None:
+    books = set_up_books(app)
+    command = DonationCommand(books.donor_id, "GENERAL", "cash", 200_000, date(2025, 12, 30))
+    with work(app) as uow:
+        ledger_books = _ledger_books(uow, books.code)
+        donations.record_donation(uow, SYSTEM, ledger_books, command)  # takes the lock: 2025 is open
+        periods.close_period(uow, SYSTEM, ledger_books, 2025)
+        with pytest.raises(PeriodClosed):
+            donations.record_donation(uow, SYSTEM, ledger_books, command)
+        periods.reopen_period(uow, SYSTEM, ledger_books, 2025, "sửa sai sót")
+        donations.record_donation(uow, SYSTEM, ledger_books, command)
+        uow.commit()
+    seqs, report, mismatches = journal_state(app, books.code)
+    assert seqs == [1, 2] and report.ok and mismatches == []
