@@ -184,11 +184,15 @@ def machine(pg_url: str) -> dict[str, Any]:
         pg += f" (shared_buffers={int(settings['shared_buffers']) * 8 // 1024} MB, work_mem={settings['work_mem']} kB, synchronous_commit={settings['synchronous_commit']})"
     except Exception as error:
         pg = f"unreachable ({error.__class__.__name__})"
+    import timeit
+
     import reportlab
     import sqlalchemy
 
+    python_sum_ms = min(timeit.repeat("sum(range(10**6))", number=10, repeat=5)) / 10 * 1000
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python_sum_ms": python_sum_ms,
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gib": round(mem_gib, 1),
@@ -202,6 +206,23 @@ def machine(pg_url: str) -> dict[str, Any]:
         "ledger": tool_version(["ledger", "--version"]),
         "beancount": tool_version(["bean-check", "--version"]),
     }
+
+
+def http_floor(url: str, token: str, donor_id: int, seconds: float) -> dict[str, Any]:
+    """The stack's own limit for the HTTP benchmark (``benchlib.floor_app``): how many statements
+    one donation runs, then wrk against an app that runs that many statements doing nothing, and
+    against one that runs none (the framework alone)."""
+    given = {"url": url, "token": token, "donor_id": donor_id, "seconds": seconds}
+    counted = child("benchlib.http_load", json.dumps({**given, "count_statements": True}))
+    floor: dict[str, Any] = {"statements": counted.get("statements"), "error": counted.get("error")}
+    if counted.get("statements") is None:
+        return floor
+    for name, statements in (("round_trips", counted["statements"]), ("framework", 0)):
+        log(f"floor: {name} ({statements} statements)")
+        floor[name] = child("benchlib.http_load", json.dumps({**given, "floor": statements}))
+        log(f"floor: {name} → {_brief(floor[name])}")
+    floor.pop("error")
+    return floor
 
 
 def save(results: dict[str, Any], path: Path) -> None:
@@ -273,6 +294,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     )
                     log(f"{key}: http → {_brief(run_result['http'])}")
                     save(results, results_path)
+                    if n == args.size_list[0]:
+                        results.setdefault("floor", {})[kind] = http_floor(
+                            target.url, token, donor_id, args.http_seconds
+                        )
+                        save(results, results_path)
                 finally:
                     drop_target(target, args.pg_url)
             if not args.no_external:

@@ -10,6 +10,10 @@ then for the measured seconds. A small Lua script sets the body and the bearer t
 the responses by status: anything but a 2xx is an error, and the run fails when most requests
 are errors rather than reporting the speed of answering them.
 
+The same run against ``benchlib.floor_app`` (with ``"floor": <statements>``) measures the stack's
+own limit: an app that runs as many statements as a donation, each doing nothing; and
+``"count_statements": true`` counts how many statements one donation runs.
+
 ``python -m benchlib.http_load '{"url": ..., "token": ..., "donor_id": ...}'`` prints JSON.
 """
 
@@ -154,17 +158,64 @@ def gunicorn_settings() -> dict[str, Any]:
     return {key: settings[key] for key in ("workers", "worker_class", "threads") if key in settings}
 
 
+def donation_body(donor_id: int) -> dict[str, Any]:
+    return {
+        "donor_id": donor_id,
+        "fund": "HPD",
+        "method": "cash",
+        "amount": 500_000,
+        "received_on": today_vn().isoformat(),
+        "memo": "Tài trợ qua API (đo hiệu năng)",
+    }
+
+
+def count_statements(args: dict[str, Any]) -> int:
+    """How many statements one donation through the API runs (every one a round trip on PostgreSQL).
+
+    One donation is posted in this process through Flask's test client while the engine's
+    ``before_cursor_execute`` events are counted (SQLite's ``BEGIN IMMEDIATE`` included, the
+    commit not: the floor app commits as well).
+    """
+    from sqlalchemy import event
+
+    from ledger import create_app
+
+    os.environ.update({"DATABASE_URL": args["url"], "SECRET_KEY": "benchmark-secret-key-not-for-production"})
+    app = create_app()
+    client = app.test_client()
+    url = f"/api/v1/associations/{args.get('association', 'QT-DH')}/donations"
+    headers = {"Authorization": f"Bearer {args['token']}"}
+    # The first request of a process reads the chart (kept per process afterwards): not counted.
+    assert client.post(url, json=donation_body(args["donor_id"]), headers=headers).status_code == 201
+    count = 0
+
+    def counted(*_: Any) -> None:
+        nonlocal count
+        count += 1
+
+    engine = app.extensions["ledger.db"].engine
+    event.listen(engine, "before_cursor_execute", counted)
+    assert client.post(url, json=donation_body(args["donor_id"]), headers=headers).status_code == 201
+    event.remove(engine, "before_cursor_execute", counted)
+    engine.dispose()
+    return count
+
+
 def run(args: dict[str, Any]) -> dict[str, Any]:
+    """Serve the ledger (or, with ``floor``, the floor app running that many statements) and load it with wrk."""
     seconds = min(float(args.get("seconds", 10.0)), MAX_SECONDS)
     warmup = float(args.get("warmup", 2.0))
     wrk = ensure_wrk()
     port = _free_port()
+    floor = args.get("floor")
     env = {
         **os.environ,
         "DATABASE_URL": args["url"],
         "SECRET_KEY": "benchmark-secret-key-not-for-production",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
+    if floor is not None:
+        env.update({"FLOOR_STATEMENTS": str(floor), "PYTHONPATH": f"{ROOT / 'scripts'}{os.pathsep}{ROOT}"})
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -174,7 +225,7 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "wsgi:app",
+            "benchlib.floor_app:app" if floor is not None else "wsgi:app",
         ],
         cwd=ROOT,
         env=env,
@@ -183,7 +234,7 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
         _wait_ready(port, server)
         with tempfile.TemporaryDirectory(prefix="ledger-wrk-") as scratch:
             result = _load(wrk, Path(scratch), port, server.pid, args, seconds, warmup)
-        return {**gunicorn_settings(), **result}
+        return {**gunicorn_settings(), **result, **({"statements": floor} if floor is not None else {})}
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -228,22 +279,14 @@ def _wrk(wrk: str, script: Path, env: dict[str, str], url: str, seconds: float) 
 def _load(
     wrk: str, scratch: Path, port: int, master: int, args: dict[str, Any], seconds: float, warmup: float
 ) -> dict[str, Any]:
-    url = f"http://127.0.0.1:{port}/api/v1/associations/{args.get('association', 'QT-DH')}/donations"
-    body = scratch / "body.json"
-    body.write_text(
-        json.dumps(
-            {
-                "donor_id": args["donor_id"],
-                "fund": "HPD",
-                "method": "cash",
-                "amount": 500_000,
-                "received_on": today_vn().isoformat(),
-                "memo": "Tài trợ qua API (đo hiệu năng)",
-            },
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
+    path = (
+        "/floor"
+        if args.get("floor") is not None
+        else f"/api/v1/associations/{args.get('association', 'QT-DH')}/donations"
     )
+    url = f"http://127.0.0.1:{port}{path}"
+    body = scratch / "body.json"
+    body.write_text(json.dumps(donation_body(args["donor_id"]), ensure_ascii=False), encoding="utf-8")
     script = scratch / "donation.lua"
     script.write_text(LUA)
     env = {**os.environ, "LEDGER_BENCH_BODY": str(body), "LEDGER_BENCH_TOKEN": args["token"]}
@@ -282,5 +325,6 @@ def _load(
 
 
 if __name__ == "__main__":
-    result = run(json.loads(sys.argv[1]))
+    given = json.loads(sys.argv[1])
+    result = {"statements": count_statements(given)} if given.get("count_statements") else run(given)
     sys.stdout.write("\n" + json.dumps(result) + "\n")

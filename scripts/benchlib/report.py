@@ -108,6 +108,22 @@ def _targets(results: dict[str, Any]) -> list[str]:
         if "postgresql" in dbs
         else None,
     )
+    floor = results.get("floor") or {}
+    if floor:
+        cells = []
+        for d in dbs:
+            trips = (floor.get(d) or {}).get("round_trips") or {}
+            ours = http[d].get("requests_per_s")
+            limit = trips.get("requests_per_s")
+            cells.append(
+                f"{ours / limit:.0%} of {fmt(limit)} ({floor[d]['statements']} statements)" if ours and limit else "—"
+            )
+        row(
+            "HTTP single postings ÷ the stack's own rate for as many statements doing nothing (section 2)",
+            "(context: no target)",
+            cells,
+            None,
+        )
     for what, key in (("fund balances read, p50 ms", "fund_balance"), ("trial balance read, p50 ms", "trial_balance")):
         values, oks = [], []
         for d in dbs:
@@ -171,6 +187,55 @@ def _table(header: list[str], body: list[list[str]]) -> list[str]:
     return out
 
 
+def _floor_section(results: dict[str, Any]) -> list[str]:
+    """The stack's own limit for the HTTP postings (``benchlib/floor_app.py``), once per database."""
+    floor = results.get("floor") or {}
+    dbs = [d for d in results["databases"] if (floor.get(d) or {}).get("round_trips")]
+    if not dbs:
+        return []
+    first = min(results["sizes"])
+    body = []
+    for d in dbs:
+        f = floor[d]
+        ours = _get(results, d, first, "http") or {}
+        for name, what in (("framework", "the framework alone: parse the body, answer"), ("round_trips", "")):
+            h = f.get(name) or {}
+            if "requests_per_s" not in h:
+                continue
+            label = what or f"{f['statements']} statements `SELECT 1` in one transaction, as many as one donation runs"
+            body.append(
+                [
+                    LABEL[d],
+                    label,
+                    fmt(h["requests_per_s"]),
+                    fmt(h["p99_ms"], 1),
+                    fmt(h.get("worker_cpu_ms_per_request"), 2),
+                ]
+            )
+        if ours.get("requests_per_s"):
+            body.append(
+                [
+                    LABEL[d],
+                    f"**a donation** (section 2 at {n_label(first)}, for comparison)",
+                    fmt(ours["requests_per_s"]),
+                    fmt(ours["p99_ms"], 1),
+                    fmt(ours.get("worker_cpu_ms_per_request"), 2),
+                ]
+            )
+    return [
+        "",
+        "**The stack's own limit.** The same gunicorn settings and the same wrk load (body, 16 "
+        "connections, seconds) against `scripts/benchlib/floor_app.py`: a Flask app on the ledger's engine "
+        "that reads the body and answers, first doing nothing else, then running as many statements as one "
+        "donation runs (counted by the engine's events; each a `SELECT 1`, in one transaction, committed). "
+        "No code can post a donation with that many round trips faster than the second line on this machine; "
+        "the targets table gives our rate as a share of it.",
+        "",
+        *_table(["database", "the app does", "requests/s", "p99 ms", "worker CPU ms/request"], body),
+        "",
+    ]
+
+
 def markdown(results: dict[str, Any], png_name: str) -> str:
     m = results["machine"]
     sizes = results["sizes"]
@@ -183,7 +248,13 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         "Rerun with `scripts/bench` (all sizes, both databases, a quarter of an hour on this machine) or `scripts/bench --quick`; "
         "`scripts/bench --help` says what each figure is.",
         "",
-        f"- Machine: {m['cpu']}, **{m['cores']} cores**, {m['memory_gib']} GiB, Linux {m['kernel']}",
+        f"- Machine: {m['cpu']}, **{m['cores']} cores**, {m['memory_gib']} GiB, Linux {m['kernel']}"
+        + (
+            f"; a fixed Python workload (`sum(range(10**6))`, best of 5) took {m['python_sum_ms']:.1f} ms: "
+            "the hosts of this machine kind differ in speed from day to day, and every figure below moves with it"
+            if m.get("python_sum_ms")
+            else ""
+        ),
         f"- Python {m['python']}, SQLAlchemy {m['sqlalchemy']}, reportlab {m['reportlab']}, SQLite {m['sqlite']}",
         f"- PostgreSQL {m['postgresql']}, on the same machine",
         f"- {m['hledger']}; {m['ledger']}; {m['beancount']} (Debian packages)",
@@ -287,6 +358,7 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         ["requests", "requests/s", "p50 ms", "p99 ms", "max ms", "errors", "worker CPU ms/request"],
         http_cells,
     )
+    lines += _floor_section(results)
 
     def read_cells(d: str, n: int) -> list[str] | None:
         r = _get(results, d, n, "reads")
