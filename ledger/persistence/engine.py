@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import select
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
 SQLITE_IMMEDIATE = "ledger_sqlite_immediate"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE writers.
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE writers,
+    PostgreSQL a pool that hands out only connections the server has not closed.
 
     SQLite serialises writers per database. Taking the write lock at ``BEGIN IMMEDIATE``
     (rather than at the first write, as the default deferred transaction does) means a
@@ -24,7 +27,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "checkout", _idle_connection_alive)
+    return engine
+
+
+def _idle_connection_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Hand out a pooled PostgreSQL connection only if the server has not closed it.
+
+    A server that restarts or ends a session (``pg_terminate_backend``) says goodbye on the
+    socket: an idle connection with anything to read is one the server has given up. Looking
+    costs one ``select`` with no wait; SQLAlchemy's ``pool_pre_ping`` would send a query and
+    wait for its answer on every checkout, two round trips of every API request. Raising
+    ``DisconnectionError`` makes the pool drop the connection and connect again.
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("the connection is closed")
+    readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    if readable:
+        raise DisconnectionError("the server closed the connection")
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from ledger.domain.errors import PeriodClosed
 from ledger.persistence.models import Association, JournalEntry
@@ -173,3 +174,26 @@ def test_a_unit_of_work_that_closes_a_year_posts_nothing_into_it_until_it_reopen
         uow.commit()
     seqs, report, mismatches = journal_state(app, books.code)
     assert seqs == [1, 2] and report.ok and mismatches == []
+
+
+def test_a_donation_after_the_server_ended_the_pooled_connection_is_posted(app: Flask) -> None:
+    """A database restart or an administrator ending sessions costs no request: the pool hands
+    out only connections the server has not closed (``persistence/engine.py``). SQLite has no
+    server to end them, and the donation simply posts."""
+    books = set_up_books(app)
+    engine = database(app).engine
+    engine.dispose()
+    with engine.connect() as connection:  # the pool's one connection from now on
+        pid = connection.exec_driver_sql("SELECT 1").scalar_one()
+        if engine.dialect.name == "postgresql":
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            connection.rollback()
+    if engine.dialect.name == "postgresql":
+        outside = create_engine(engine.url, poolclass=NullPool)  # not the app's pool
+        with outside.begin() as connection:
+            assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+        outside.dispose()
+        time.sleep(0.2)  # the server's goodbye reaches the pooled connection's socket
+    response = donate(app.test_client(), books, 700_000)
+    assert response.status_code == 201, response.get_json()
+    assert journal_state(app, books.code)[0] == [1]
