@@ -488,11 +488,12 @@ PRESETS: Final[dict[str, FundPreset]] = {
         name_en="Hoa Phuong Do (Red Flamboyant) Scholarship Fund",
         restriction="restricted",
         purpose_vi=(
-            "Học bổng và khen thưởng cho học sinh, sinh viên Hải Phòng vượt khó học tốt hoặc có thành tích xuất sắc."
+            "Học bổng và khen thưởng cho học sinh, sinh viên trên địa bàn vượt khó học tốt "
+            "hoặc có thành tích xuất sắc (theo mô hình quỹ Hoa Phượng Đỏ của Hải Phòng)."
         ),
         purpose_en=(
-            "Scholarships and awards for Hai Phong pupils and students who study well "
-            "despite hardship or achieve excellent results."
+            "Scholarships and awards for local pupils and students who study well despite "
+            "hardship or achieve excellent results (after Hai Phong's Hoa Phuong Do fund)."
         ),
         # Running costs are not an allowed kind, so no running-cost cap is needed.
         policy=FundPolicy(
