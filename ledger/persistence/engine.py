@@ -37,14 +37,16 @@ def _idle_connection_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> 
 
     A server that restarts or ends a session (``pg_terminate_backend``) says goodbye on the
     socket: an idle connection with anything to read is one the server has given up. Looking
-    costs one ``select`` with no wait; SQLAlchemy's ``pool_pre_ping`` would send a query and
+    costs one ``poll`` with no wait; SQLAlchemy's ``pool_pre_ping`` would send a query and
     wait for its answer on every checkout, two round trips of every API request. Raising
     ``DisconnectionError`` makes the pool drop the connection and connect again.
     """
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
-    readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
-    if readable:
+    # poll, not select: a process may hold more file descriptors than select can watch.
+    watch = select.poll()
+    watch.register(dbapi_connection.pgconn.socket, select.POLLIN)
+    if watch.poll(0):
         raise DisconnectionError("the server closed the connection")
 
 
