@@ -495,14 +495,14 @@ def _insert_rows(
                 text = converted[value] = processor(value)
             values.append(text)
         rows = [(*row[:i], text, *row[i + 1 :]) for row, text in zip(rows, values, strict=True)]
-    marks = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+    connection.exec_driver_sql(_values_sql(table.name, columns, 1, "?"), rows)
 
 
 @functools.cache
-def _values_sql(table: str, columns: tuple[str, ...], count: int) -> str:
-    """``INSERT INTO table (columns) VALUES (%s, …), …`` for ``count`` rows (psycopg's placeholders)."""
-    row = f"({', '.join(['%s'] * len(columns))})"
+def _values_sql(table: str, columns: tuple[str, ...], count: int, mark: str = "%s") -> str:
+    """``INSERT INTO table (columns) VALUES (%s, …), …`` for ``count`` rows, with the driver's
+    placeholder ``mark`` (psycopg's ``%s``, sqlite3's ``?``)."""
+    row = f"({', '.join([mark] * len(columns))})"
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * count)}"
 
 
