@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ledger.persistence import pipeline
+
 
 def driver_cursor(connection: Connection, stmt: Any, *, name: str, itersize: int) -> Any:
     """The driver's cursor with ``stmt`` executed, to be read with ``fetchmany(itersize)``.
@@ -23,6 +25,9 @@ def driver_cursor(connection: Connection, stmt: Any, *, name: str, itersize: int
     compiled = stmt.compile(dialect=connection.dialect)
     driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
+        # A writer's connection (an export records its download) leaves pipeline mode for good:
+        # a server-side cursor cannot run in it, and a long read gains nothing from it.
+        pipeline.leave(connection, for_good=True)
         cursor = driver.cursor(name=name)
         cursor.itersize = itersize
         cursor.execute(str(compiled), compiled.params)

@@ -8,13 +8,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
+from ledger.persistence import pipeline
+
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
 SQLITE_IMMEDIATE = "ledger_sqlite_immediate"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE writers,
-    PostgreSQL a pool that hands out only connections the server has not closed.
+    PostgreSQL a pool that hands out only connections the server has not closed, and writers
+    that send statements nobody reads the answer of with the next one (``pipeline``).
 
     SQLite serialises writers per database. Taking the write lock at ``BEGIN IMMEDIATE``
     (rather than at the first write, as the default deferred transaction does) means a
@@ -29,6 +32,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     engine = create_engine(url, **kwargs)
     event.listen(engine, "checkout", _idle_connection_alive)
+    pipeline.install(engine)
     return engine
 
 

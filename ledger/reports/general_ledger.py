@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 
 from ledger.domain.accounts import DEBIT_NORMAL
+from ledger.persistence import pipeline
 from ledger.persistence.cursors import driver_cursor
 from ledger.persistence.models import Account, Association, Fund, JournalEntry, JournalLine
 from ledger.services.unit_of_work import UnitOfWork
@@ -195,6 +196,7 @@ class GeneralLedger:
 
     def _copied_csv(self, chart: _Chart) -> Iterator[tuple[bytes, int]]:
         connection = self.uow.session.connection()
+        pipeline.leave(connection, for_good=True)  # COPY cannot run in pipeline mode
         driver: Any = connection.connection.driver_connection
         iso_dates = (driver.info.parameter_status("DateStyle") or "").startswith("ISO")
         compiled = _copy_select(self, chart, iso_dates=iso_dates).compile(

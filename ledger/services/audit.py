@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import insert
 
 from ledger.persistence.models import AuditEvent
+from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import UnitOfWork
 
-_INSERT = insert(AuditEvent.table())
+#: Nothing reads its answer (not even its id): sent with the next statement (``persistence/pipeline.py``).
+_INSERT = insert(AuditEvent.table()).inline().execution_options(**NO_ANSWER)
 
 
 def record(

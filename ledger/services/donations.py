@@ -15,6 +15,7 @@ from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.states import RECEIPT_STEPS, step
 from ledger.persistence.models import Donation, DonationItem, Donor
+from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services import audit, outbox
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, post_entries
@@ -24,7 +25,7 @@ from ledger.services.unit_of_work import UnitOfWork
 METHODS = ("cash", "bank", "in_kind")
 _DONATIONS = Donation.table()
 _INSERT_DONATION = insert(_DONATIONS).returning(_DONATIONS.c.id)
-_INSERT_ITEM = insert(DonationItem.table())
+_INSERT_ITEM = insert(DonationItem.table()).execution_options(**NO_ANSWER)
 MAX_ITEMS = 100
 
 

@@ -26,6 +26,7 @@ from ledger.domain.errors import (
     ValidationFailed,
 )
 from ledger.domain.policy import check_transfer_out
+from ledger.persistence import pipeline
 from ledger.persistence.models import (
     Account,
     Association,
@@ -38,6 +39,7 @@ from ledger.persistence.models import (
     JournalLine,
     LedgerHead,
 )
+from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.funds import policies_in_force
@@ -408,12 +410,14 @@ _UPDATE_BALANCE = (
         _BALANCES.c.item == bindparam("goods_item"),
     )
     .values(net_debit_vnd=bindparam("net"), quantity=bindparam("count"))
+    .execution_options(**NO_ANSWER)
 )
-_INSERT_BALANCE = insert(_BALANCES)
+_INSERT_BALANCE = insert(_BALANCES).execution_options(**NO_ANSWER)
 _MOVE_HEAD = (
     update(_HEADS)
     .where(_HEADS.c.association_id == bindparam("association"))
     .values(head_seq=bindparam("seq"), head_hash=bindparam("hash"))
+    .execution_options(**NO_ANSWER)
 )
 
 
@@ -468,6 +472,7 @@ def _insert_rows(
     if dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         if count >= BULK_ROWS_MIN:
+            pipeline.leave(connection)  # COPY cannot run in pipeline mode: what waits is sent first
             with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -476,7 +481,11 @@ def _insert_rows(
             # lines' references once per statement, migration 0004): its text is the same for
             # the same count, so the server prepares it once per connection.
             rows = list(rows)
-            connection.exec_driver_sql(_values_sql(table.name, columns, len(rows)), tuple(v for r in rows for v in r))
+            connection.exec_driver_sql(
+                _values_sql(table.name, columns, len(rows)),
+                tuple(v for r in rows for v in r),
+                execution_options=NO_ANSWER,
+            )
         return
     if dialect.name != "sqlite":
         connection.execute(insert(table).values([dict(zip(columns, row, strict=True)) for row in rows]))
@@ -495,7 +504,7 @@ def _insert_rows(
                 text = converted[value] = processor(value)
             values.append(text)
         rows = [(*row[:i], text, *row[i + 1 :]) for row, text in zip(rows, values, strict=True)]
-    connection.exec_driver_sql(_values_sql(table.name, columns, 1, "?"), rows)
+    connection.exec_driver_sql(_values_sql(table.name, columns, 1, "?"), rows, execution_options=NO_ANSWER)
 
 
 @functools.cache

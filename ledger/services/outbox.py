@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 from ledger.documents.receipt_pdf import render_receipt
 from ledger.domain.money import vnd_vi
 from ledger.persistence.models import Association, Donation, Donor, Fund, OutboxMessage
+from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services.receipts import receipt_document, verify_url
 from ledger.services.unit_of_work import Database, UnitOfWork
 
@@ -39,7 +40,8 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-_QUEUE = insert(OutboxMessage.table())
+#: Nothing reads its answer (not even its id): sent with the next statement (``persistence/pipeline.py``).
+_QUEUE = insert(OutboxMessage.table()).inline().execution_options(**NO_ANSWER)
 
 
 def queue_receipt_email(

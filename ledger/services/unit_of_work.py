@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.clock import now_utc
 from ledger.domain.chain import GENESIS_HASH
+from ledger.persistence import pipeline
 from ledger.persistence.engine import SQLITE_IMMEDIATE
 from ledger.persistence.models import LedgerHead, Period
 
@@ -94,6 +95,7 @@ class UnitOfWork:
         self.clock = clock
         self.dialect = db.engine.dialect.name
         self._locked: dict[int, LedgerState] = {}
+        self._pipelined: Connection | None = None
         #: Called once the first ledger lock is held (the API checks idempotency records here,
         #: so that a retry that queued behind the first request sees its committed answer).
         self.on_lock: Callable[[], None] | None = None
@@ -108,6 +110,12 @@ class UnitOfWork:
             elif self.single_statement:
                 options = {"isolation_level": "AUTOCOMMIT"}
             self.session.connection(execution_options=options)
+        elif self.dialect == "postgresql":
+            # A writer's statements that nobody reads the answer of travel with the next one
+            # (BEGIN with the first, a posting's rows with the receipt number, the audit
+            # row with COMMIT): ``persistence/pipeline.py``.
+            self._pipelined = self.session.connection()
+            pipeline.enter(self._pipelined)
         return self
 
     def __exit__(
@@ -116,6 +124,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._pipelined is not None and not self._pipelined.closed:
+            # Not committed: out of pipeline mode before the rollback, which an aborted
+            # pipeline (a refused statement) would refuse as well.
+            pipeline.leave(self._pipelined, quietly=True, for_good=True)
         if exc_type is None and not self.write and self.dialect == "postgresql":
             # A read-only transaction has nothing to undo. Ending it with COMMIT rather than
             # ROLLBACK keeps the connection's prepared statements: psycopg forgets them all

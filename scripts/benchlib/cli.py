@@ -214,7 +214,11 @@ def http_floor(url: str, token: str, donor_id: int, seconds: float) -> dict[str,
     against one that runs none (the framework alone)."""
     given = {"url": url, "token": token, "donor_id": donor_id, "seconds": seconds}
     counted = child("benchlib.http_load", json.dumps({**given, "count_statements": True}))
-    floor: dict[str, Any] = {"statements": counted.get("statements"), "error": counted.get("error")}
+    floor: dict[str, Any] = {
+        "statements": counted.get("statements"),
+        "answered": counted.get("answered"),
+        "error": counted.get("error"),
+    }
     if counted.get("statements") is None:
         return floor
     for name, statements in (("round_trips", counted["statements"]), ("framework", 0)):

@@ -169,8 +169,9 @@ def donation_body(donor_id: int) -> dict[str, Any]:
     }
 
 
-def count_statements(args: dict[str, Any]) -> int:
-    """How many statements one donation through the API runs (every one a round trip on PostgreSQL).
+def count_statements(args: dict[str, Any]) -> dict[str, int]:
+    """How many statements one donation through the API runs, and how many of them wait for
+    their answer (on PostgreSQL the others travel with the next one: ``ledger/persistence/pipeline.py``).
 
     One donation is posted in this process through Flask's test client while the engine's
     ``before_cursor_execute`` events are counted (SQLite's ``BEGIN IMMEDIATE`` included, the
@@ -179,6 +180,7 @@ def count_statements(args: dict[str, Any]) -> int:
     from sqlalchemy import event
 
     from ledger import create_app
+    from ledger.persistence.pipeline import NO_ANSWER_OPTION
 
     os.environ.update({"DATABASE_URL": args["url"], "SECRET_KEY": "benchmark-secret-key-not-for-production"})
     app = create_app()
@@ -187,18 +189,19 @@ def count_statements(args: dict[str, Any]) -> int:
     headers = {"Authorization": f"Bearer {args['token']}"}
     # The first request of a process reads the chart (kept per process afterwards): not counted.
     assert client.post(url, json=donation_body(args["donor_id"]), headers=headers).status_code == 201
-    count = 0
+    count = answered = 0
 
-    def counted(*_: Any) -> None:
-        nonlocal count
+    def counted(_conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool) -> None:
+        nonlocal count, answered
         count += 1
+        answered += not context.execution_options.get(NO_ANSWER_OPTION)
 
     engine = app.extensions["ledger.db"].engine
     event.listen(engine, "before_cursor_execute", counted)
     assert client.post(url, json=donation_body(args["donor_id"]), headers=headers).status_code == 201
     event.remove(engine, "before_cursor_execute", counted)
     engine.dispose()
-    return count
+    return {"statements": count, "answered": answered}
 
 
 def run(args: dict[str, Any]) -> dict[str, Any]:
@@ -326,5 +329,5 @@ def _load(
 
 if __name__ == "__main__":
     given = json.loads(sys.argv[1])
-    result = {"statements": count_statements(given)} if given.get("count_statements") else run(given)
+    result = count_statements(given) if given.get("count_statements") else run(given)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
