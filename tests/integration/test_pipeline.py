@@ -10,6 +10,7 @@ round trips: there every statement runs at once, and the same outcomes hold.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -163,3 +164,25 @@ def test_a_bulk_posting_and_a_donation_share_one_unit_of_work(app: Flask) -> Non
         association = _books(uow, books.code).association
         assert verification.verify_association(uow, association).ok
         assert verification.check_balances(uow, association) == []
+
+
+def test_a_unit_of_work_whose_only_statement_waits_is_committed(app: Flask) -> None:
+    """Nothing answered before the commit: the server has not yet said that a transaction began,
+    and the commit must still send the queue and COMMIT it rather than take it for empty."""
+    books = set_up_books(app)
+    with work(app) as uow:
+        association_id = _books(uow, books.code).association.id
+    marker = f"pipeline-only-{books.code}"
+    with work(app) as uow:
+        row = {"association_id": association_id, "user_id": None, "at": uow.clock(), "action": marker}
+        for _ in range(2):
+            uow.session.connection().execute(_BAD_AUDIT, {**row, "object_type": "", "object_id": "", "detail": {}})
+            # Time for the server's answers to arrive, to be read by the next call to the driver
+            # without the transaction's state that only a sync would bring.
+            time.sleep(0.05)
+        uow.commit()
+    with work(app) as uow:
+        found = uow.session.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == marker)
+        ).scalar_one()
+    assert found == 2
