@@ -23,6 +23,7 @@ from benchlib.generate import BATCH_SIZE, MAIN, TREE, JournalGenerator, person_n
 from sqlalchemy import select
 
 from ledger.domain.entries import EntryDraft, LineDraft
+from ledger.persistence.engine import SQLITE_PRAGMAS
 from ledger.persistence.models import Association
 from ledger.reports.export import PDF_MAX_LINES, write_general_ledger_csv, write_general_ledger_pdf
 from ledger.reports.general_ledger import general_ledger_rows
@@ -413,9 +414,8 @@ def _raw_sqlite(args: dict[str, Any]) -> dict[str, Any]:
 
     path = args["url"].removeprefix("sqlite:///")
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
+    for pragma in SQLITE_PRAGMAS:  # the ledger's own settings
+        conn.execute(pragma)
     entries = conn.execute("SELECT count(*) FROM journal_entries").fetchone()[0]
     result: dict[str, Any] = {"entries": entries}
     for variant in ("bare", "keyed"):
