@@ -653,9 +653,9 @@ def _panel(
         ty = bottom - (bottom - top) * target / peak
         for x in range(int(left), int(right), 12):
             draw.line((x, ty, x + 6, ty), fill=(200, 30, 30), width=2)
-        draw.text(
-            (right - 150, ty - 16), f"target {target:,.0f} {unit}".replace(".0 ", " "), fill=(200, 30, 30), font=font
-        )
+        # Named under the axis, where no bar's label can cover it.
+        label = f"- - target {target:,.0f} {unit}".replace(".0 ", " ")
+        draw.text((right - 7 * len(label), y1 - 20), label, fill=(200, 30, 30), font=font)
     draw.text((left, y1 - 20), "entries in the journal", fill=(90, 90, 90), font=font)
 
 
