@@ -25,8 +25,8 @@ def driver_cursor(connection: Connection, stmt: Any, *, name: str, itersize: int
     compiled = stmt.compile(dialect=connection.dialect)
     driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
-        # A writer's connection (an export records its download) leaves pipeline mode for good:
-        # a server-side cursor cannot run in it, and a long read gains nothing from it.
+        # On a writer's connection, out of pipeline mode for good: a server-side cursor cannot
+        # run in it, and a long read gains nothing from it.
         pipeline.leave(connection, for_good=True)
         cursor = driver.cursor(name=name)
         cursor.itersize = itersize

@@ -27,8 +27,9 @@ def record(
 ) -> None:
     """Write an audit event in the unit of work's transaction: stored with what it describes or not at all.
 
-    A Core insert, run at once: nothing refers to an audit event, and the ORM's flush of it
-    cost more than the insert itself on every posting (docs/benchmarks.md, section 2).
+    A Core insert rather than the ORM's flush, which cost more than the insert itself on every
+    posting (docs/benchmarks.md, section 2). Nothing refers to an audit event, so on PostgreSQL
+    it goes to the server with the writer's next statement or its commit (``persistence/pipeline.py``).
     """
     uow.session.connection().execute(
         _INSERT,

@@ -51,8 +51,9 @@ def queue_receipt_email(
     if not donor.email or donor.anonymous:
         return
     now = uow.clock()
-    # A Core insert, run at once: the sender finds the message by its status, and nothing in
-    # this transaction refers to it (cheaper than the ORM's flush on every donation).
+    # A Core insert (cheaper than the ORM's flush on every donation): the sender finds the
+    # message by its status and nothing in this transaction refers to it, so on PostgreSQL it
+    # goes with the next statement or the commit (``persistence/pipeline.py``).
     uow.session.connection().execute(
         _QUEUE,
         {
