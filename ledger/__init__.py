@@ -44,8 +44,15 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
     app.extensions["ledger.settings"] = settings
-    app.extensions["ledger.db"] = Database.for_engine(engine)
+    app.extensions["ledger.db"] = Database.for_engine(engine, clock)
     app.extensions["ledger.clock"] = clock
+    from ledger.services.users import use_password_hash_cost
+
+    use_password_hash_cost(settings.password_hash_cost)
+    if settings.password_hash_cost != "standard":
+        logging.getLogger(__name__).warning(
+            "PASSWORD_HASH_COST=%s: passwords are hashed for tests, not for use", settings.password_hash_cost
+        )
 
     from flask_smorest import Api
 

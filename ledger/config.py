@@ -22,6 +22,13 @@ class Settings:
     instance_path: Path
     #: Whether the server delivers queued receipts by itself (a background thread).
     send_mail_in_background: bool
+    #: Argon2's cost for new password hashes: ``standard``, or ``test`` (minimal, for test suites only).
+    password_hash_cost: str = "standard"
+
+
+#: ``PASSWORD_HASH_COST``'s values. A cost is named, never given as numbers, so that a deployment
+#: cannot weaken its hashes by a typo; ``test`` says in its name that it is for tests.
+PASSWORD_HASH_COSTS = ("standard", "test")
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -62,4 +69,12 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
         public_base_url=base,
         instance_path=instance_path,
         send_mail_in_background=env.get("SEND_MAIL_IN_BACKGROUND", "0") == "1",
+        password_hash_cost=_password_hash_cost(env),
     )
+
+
+def _password_hash_cost(env: dict[str, str]) -> str:
+    cost = env.get("PASSWORD_HASH_COST", "standard")
+    if cost not in PASSWORD_HASH_COSTS:
+        raise ConfigError(f"PASSWORD_HASH_COST must be one of {', '.join(PASSWORD_HASH_COSTS)}, not {cost!r}")
+    return cost

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -161,5 +161,12 @@ def row_counts(app: Flask) -> dict[str, int]:
         }
 
 
-def today() -> date:
-    return date(2026, 11, 23)
+#: Stands for the day after the app's today in a parametrized body: the app's clock is known
+#: only inside the test (``LEDGER_TEST_NOW``), so a table of cases cannot spell the date.
+TOMORROW = "<tomorrow>"
+
+
+def dated(body: dict[str, Any], today: date) -> dict[str, Any]:
+    """``body`` with each ``TOMORROW`` replaced by the ISO date of the day after ``today``."""
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    return {key: tomorrow if value == TOMORROW else value for key, value in body.items()}

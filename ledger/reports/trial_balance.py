@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ledger.clock import now_utc
 from ledger.domain.chain import GENESIS_HASH
 from ledger.persistence.models import Account, Association, Balance, Fund, LedgerHead
 from ledger.services.unit_of_work import UnitOfWork
@@ -69,7 +68,7 @@ class TrialBalance:
 
 
 def trial_balance(
-    uow: UnitOfWork, association: Association, *, clock: Callable[[], datetime] = now_utc
+    uow: UnitOfWork, association: Association, *, clock: Callable[[], datetime] | None = None
 ) -> TrialBalance:
     """Every non-zero (account, fund) balance of ``association`` in account then fund code order.
 
@@ -126,4 +125,4 @@ def trial_balance(
                 credit_vnd=max(-amount, 0),
             )
         )
-    return TrialBalance(association.code, head_seq, head_hash, clock(), tuple(out))
+    return TrialBalance(association.code, head_seq, head_hash, (clock or uow.clock)(), tuple(out))

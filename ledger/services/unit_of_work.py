@@ -52,14 +52,18 @@ class Database:
     engine: Engine
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    #: The app's clock: every unit of work opened on this database reads "now" from it unless
+    #: given another, so that a fixed clock under test reaches every service and report.
+    clock: Callable[[], datetime] = now_utc
 
     @classmethod
-    def for_engine(cls, engine: Engine) -> Database:
+    def for_engine(cls, engine: Engine, clock: Callable[[], datetime] = now_utc) -> Database:
         writer = engine.execution_options(**{SQLITE_IMMEDIATE: True})
         return cls(
             engine=engine,
             read_sessions=sessionmaker(bind=engine, expire_on_commit=False),
             write_sessions=sessionmaker(bind=writer, expire_on_commit=False),
+            clock=clock,
         )
 
 
@@ -77,7 +81,7 @@ class UnitOfWork:
         db: Database,
         *,
         write: bool = True,
-        clock: Callable[[], datetime] = now_utc,
+        clock: Callable[[], datetime] | None = None,
         snapshot: bool = False,
         single_statement: bool = False,
     ) -> None:
@@ -92,7 +96,7 @@ class UnitOfWork:
         #: it runs outside a transaction, which for one statement under READ COMMITTED sees
         #: exactly what a transaction would, without the round trips of BEGIN and its end.
         self.single_statement = single_statement
-        self.clock = clock
+        self.clock = clock or db.clock
         self.dialect = db.engine.dialect.name
         self._locked: dict[int, LedgerState] = {}
         self._pipelined: Connection | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select
 
@@ -15,9 +15,22 @@ from ledger.services import audit
 from ledger.services.access import Actor, Role
 from ledger.services.unit_of_work import UnitOfWork
 
-_hasher = PasswordHasher()
+#: Argon2's costs by ``PASSWORD_HASH_COST`` (config.py): argon2-cffi's default (RFC 9106's
+#: low-memory profile, about a second on our hosts), and its cheapest for test suites, which hash
+#: hundreds of passwords. A hash carries its own parameters, so either verifies the other's.
+_HASHERS = {
+    "standard": PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY),
+    "test": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
+_hasher = _HASHERS["standard"]
 PASSWORD_MIN_CHARS = 10
 TOKEN_PREFIX = "khl_"
+
+
+def use_password_hash_cost(cost: str) -> None:
+    """Hash new passwords at ``cost`` from now on (one process serves one configuration)."""
+    global _hasher
+    _hasher = _HASHERS[cost]
 
 
 def token_digest(token: str) -> str:

@@ -3,13 +3,14 @@ their approval (maker–checker), policy versions, reversal, listing."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import auth, make_fund, make_user, row_counts
+from tests.factories import TOMORROW, auth, dated, make_fund, make_user, row_counts
 from tests.spending_support import (
     Office,
     Snapshot,
@@ -368,21 +369,21 @@ BAD_BODIES = [
     ("goods without an item", {"paid_from": "in_kind"}, "items"),
     ("unknown kind", {"kind": "lottery"}, "kind"),
     ("unknown paid_from", {"paid_from": "crypto"}, "paid_from"),
-    ("a date in the future", {"paid_on": "2099-01-01"}, "paid_on"),
+    ("a date in the future", {"paid_on": TOMORROW}, "paid_on"),
     ("unknown field", {"colour": "red"}, "colour"),
 ]
 
 
 @pytest.mark.parametrize(("case", "change", "field"), BAD_BODIES, ids=[c[0] for c in BAD_BODIES])
 def test_bad_disbursements_are_refused_as_field_errors_and_write_nothing(
-    app: Flask, client: FlaskClient, case: str, change: dict[str, Any], field: str
+    app: Flask, client: FlaskClient, case: str, change: dict[str, Any], field: str, today: date
 ) -> None:
     office = open_office(app)
     make_fund(app, office.code, "HPD", preset="hoa_phuong_do")
     give(client, office, 10_000_000, fund="HPD")
     mai = pupil(app, office)
     before = Snapshot(app, client, office)
-    response = disburse(client, office, {**spend_body("HPD", 1_000_000, mai), **change})
+    response = disburse(client, office, {**spend_body("HPD", 1_000_000, mai), **dated(change, today)})
     problem = refused(response, "validation_error")
     assert field in problem["errors"], (case, problem)
     before.unchanged()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import (
+    TOMORROW,
     auth,
+    dated,
     donate,
     make_association,
     make_fund,
@@ -112,17 +116,17 @@ BAD_DONATIONS = [
     ("unknown field", {"colour": "red"}, 422, "validation_error"),
     ("memo of 1 MB", {"memo": "x" * 1_000_000}, 422, "validation_error"),
     ("bad date", {"received_on": "23/11/2026"}, 422, "validation_error"),
-    ("a date in the future", {"received_on": "2030-01-01"}, 422, "validation_error"),
+    ("a date in the future", {"received_on": TOMORROW}, 422, "validation_error"),
 ]
 
 
 @pytest.mark.parametrize(("case", "change", "status", "code"), BAD_DONATIONS, ids=[c[0] for c in BAD_DONATIONS])
 def test_bad_donations_are_refused_with_problem_json_and_nothing_is_written(
-    app: Flask, client: FlaskClient, case: str, change: dict, status: int, code: str
+    app: Flask, client: FlaskClient, case: str, change: dict, status: int, code: str, today: date
 ) -> None:
     books = set_up_books(app)
     before = row_counts(app)
-    response = donate(client, books, **{"amount": 1_000_000, **change})
+    response = donate(client, books, **{"amount": 1_000_000, **dated(change, today)})
     assert response.status_code == status, (case, response.get_json())
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
@@ -464,18 +468,19 @@ def test_lines_may_not_name_another_associations_donor_or_beneficiary(app: Flask
 
 
 def test_entries_and_reversals_are_not_dated_in_the_future_or_before_what_they_reverse(
-    app: Flask, client: FlaskClient
+    app: Flask, client: FlaskClient, today: date
 ) -> None:
+    tomorrow = (today + timedelta(days=1)).isoformat()
     books = set_up_books(app)
     seq = donate(client, books, 1_000_000, on="2026-11-10").get_json()["entry"]["seq"]
     future = client.post(
         f"/api/v1/associations/{books.code}/entries",
-        json=move_entry(1_000, on="2030-01-01"),
+        json=move_entry(1_000, on=tomorrow),
         headers=auth(books.treasurer),
     )
     assert future.status_code == 422 and "date" in future.get_json()["errors"]
     url = f"/api/v1/associations/{books.code}/entries/{seq}/reverse"
-    for day in ("2026-11-09", "2031-06-01"):
+    for day in ("2026-11-09", tomorrow):
         response = client.post(url, json={"reason": "sai ngày", "date": day}, headers=auth(books.treasurer))
         assert response.status_code == 422 and "date" in response.get_json()["errors"], day
     assert (

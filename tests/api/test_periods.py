@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -9,35 +11,39 @@ from tests.factories import auth, make_fund
 from tests.spending_support import Snapshot, audit_events, disburse, give, open_office, pupil, refused, spend_body
 
 
-def test_an_approver_closes_an_ended_year_and_it_takes_no_more_entries(app: Flask, client: FlaskClient) -> None:
+def test_an_approver_closes_an_ended_year_and_it_takes_no_more_entries(
+    app: Flask, client: FlaskClient, today: date
+) -> None:
+    this_year, last_year = today.year, today.year - 1
     office = open_office(app)
     make_fund(app, office.code, "HPD", preset="hoa_phuong_do")
-    give(client, office, 10_000_000, fund="HPD", on="2025-06-01")
+    give(client, office, 10_000_000, fund="HPD", on=f"{last_year}-06-01")
     mai = pupil(app, office)
     before = Snapshot(app, client, office)
-    by_treasurer = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.treasurer))
+    by_treasurer = client.post(office.url(f"/periods/{last_year}/close"), json={}, headers=auth(office.treasurer))
     assert by_treasurer.status_code == 403
-    not_ended = client.post(office.url("/periods/2026/close"), json={}, headers=auth(office.approver))
+    not_ended = client.post(office.url(f"/periods/{this_year}/close"), json={}, headers=auth(office.approver))
     assert refused(not_ended, "validation_error")["errors"] == {"year": ["only a year that has ended can be closed"]}
     before.unchanged()
-    closed = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.approver))
+    closed = client.post(office.url(f"/periods/{last_year}/close"), json={}, headers=auth(office.approver))
     assert closed.status_code == 200, closed.get_json()
     body = closed.get_json()
     assert (body["year"], body["closed"], body["closed_by"], body["pending_disbursements"]) == (
-        2025,
+        last_year,
         True,
         office.approver_id,
         0,
     )
     before = Snapshot(app, client, office)
-    late = disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2025-12-31"))
-    assert refused(late, "period_closed")["year"] == 2025
-    twice = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.admin))
+    late = disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on=f"{last_year}-12-31"))
+    assert refused(late, "period_closed")["year"] == last_year
+    twice = client.post(office.url(f"/periods/{last_year}/close"), json={}, headers=auth(office.admin))
     refused(twice, "invalid_transition")
     before.unchanged()
-    assert disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2026-01-02")).status_code == 201
+    first_day = date(this_year, 1, 1).isoformat()
+    assert disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on=first_day)).status_code == 201
     years = client.get(office.url("/periods"), headers=auth(office.treasurer)).get_json()["items"]
-    assert [(p["year"], p["closed"]) for p in years] == [(2025, True), (2026, False)]
+    assert [(p["year"], p["closed"]) for p in years] == [(last_year, True), (this_year, False)]
 
 
 def test_a_year_with_disbursements_waiting_for_approval_cannot_be_closed(app: Flask, client: FlaskClient) -> None:

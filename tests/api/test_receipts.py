@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from ledger.clock import now_utc
+from ledger.clock import FixedClock
 from ledger.persistence.models import OutboxMessage
 from ledger.services.outbox import deliver_due
 from tests.factories import Books, auth, database, donate, make_donor, make_fund, set_up_books, work
@@ -183,7 +183,7 @@ def smtp_port() -> int:
 
 
 def test_receipts_reach_a_real_smtp_server_exactly_once_even_after_it_was_down(
-    app: Flask, client: FlaskClient, smtp_port: int
+    app: Flask, client: FlaskClient, smtp_port: int, clock: FixedClock
 ) -> None:
     books = set_up_books(app)
     with_mail = make_donor(app, books.code, "Phạm Minh Tuấn", email="tuan.pham@example.vn")
@@ -191,7 +191,7 @@ def test_receipts_reach_a_real_smtp_server_exactly_once_even_after_it_was_down(
     smtp_url = f"smtp://127.0.0.1:{smtp_port}"
     db = database(app)
     # Deliver whatever earlier tests left queued first, so this test counts only its own.
-    deliver_due(db, "smtp://127.0.0.1:1", "http://t", lambda: now_utc() + timedelta(days=3650), limit=10_000)
+    deliver_due(db, "smtp://127.0.0.1:1", "http://t", lambda: clock() + timedelta(days=3650), limit=10_000)
     pending_before = outbox_of(app, "pending")
 
     # The mail server is down: donations still post, the outbox keeps their receipts.
@@ -218,7 +218,7 @@ def test_receipts_reach_a_real_smtp_server_exactly_once_even_after_it_was_down(
         headers=auth(books.treasurer),
     )
     assert outbox_of(app, "pending") == pending_before + 3
-    down = deliver_due(db, smtp_url, "http://ledger.test", now_utc)
+    down = deliver_due(db, smtp_url, "http://ledger.test", clock)
     assert (down.sent, down.retried) == (0, 3)
     assert outbox_of(app, "pending") == pending_before + 3
 
@@ -226,9 +226,9 @@ def test_receipts_reach_a_real_smtp_server_exactly_once_even_after_it_was_down(
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
-        later = lambda: now_utc() + timedelta(hours=1)  # noqa: E731 - past the back-off
-        up = deliver_due(db, smtp_url, "http://ledger.test", later)
-        again = deliver_due(db, smtp_url, "http://ledger.test", later)
+        clock.advance(timedelta(hours=1))  # past the back-off
+        up = deliver_due(db, smtp_url, "http://ledger.test", clock)
+        again = deliver_due(db, smtp_url, "http://ledger.test", clock)
     finally:
         controller.stop()
     assert (up.sent, again.sent) == (3, 0)

@@ -10,6 +10,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ledger.clock import today_vn
 from ledger.domain.chain import ChainReport
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.persistence.models import Association
@@ -158,7 +159,7 @@ def post_general(app: Flask, code: str, *lines: LineDraft) -> None:
         journal.post_entries(
             uow,
             journal.Books(uow, association),
-            [EntryDraft(date.today(), "Ủng hộ quỹ khuyến học", "donation", lines)],
+            [EntryDraft(today_vn(uow.clock()), "Ủng hộ quỹ khuyến học", "donation", lines)],
             created_by=None,
         )
         uow.commit()
@@ -236,5 +237,5 @@ def test_an_entry_for_an_association_that_does_not_exist_is_refused(app: Flask) 
                 "INSERT INTO journal_entries (association_id, seq, entry_on, kind, memo, created_at, prev_hash, hash) "
                 "VALUES (:a, 1, :on, 'donation', 'x', :at, :h, :h)"
             ),
-            {"a": 10**9, "on": date.today(), "at": "2026-11-24T02:30:00.000000+00:00", "h": "0" * 64},
+            {"a": 10**9, "on": date(2026, 11, 24), "at": "2026-11-24T02:30:00.000000+00:00", "h": "0" * 64},
         )
