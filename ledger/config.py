@@ -74,7 +74,7 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
 
 
 def _password_hash_cost(env: dict[str, str]) -> str:
-    cost = env.get("PASSWORD_HASH_COST", "standard")
+    cost = env.get("PASSWORD_HASH_COST") or "standard"
     if cost not in PASSWORD_HASH_COSTS:
         raise ConfigError(f"PASSWORD_HASH_COST must be one of {', '.join(PASSWORD_HASH_COSTS)}, not {cost!r}")
     return cost

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.pool import NullPool
 
 from ledger.domain.errors import PeriodClosed
@@ -118,27 +118,69 @@ def _ledger_books(uow: UnitOfWork, code: str) -> LedgerBooks:
     return LedgerBooks(uow, association)
 
 
-def _wait_until_a_writer_queues(app: Flask) -> None:
-    """Return once another connection waits for the ledger lock (PostgreSQL), or after a moment (SQLite,
-    whose writers wait inside BEGIN IMMEDIATE where no view of the server shows them)."""
-    db = database(app)
-    if db.engine.dialect.name != "postgresql":
-        time.sleep(0.5)
-        return
-    deadline = time.monotonic() + 20
-    with db.engine.connect() as connection:
-        while time.monotonic() < deadline:
-            waiting = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND query LIKE '%ledger_heads%FOR UPDATE%'"
-                )
-            ).scalar_one()
-            connection.rollback()
-            if waiting:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the second writer never queued for the ledger lock")
+class LockWatch:
+    """What one thread does at the ledger lock, seen through the engine's statement events.
+
+    ``reached`` is set as the thread asks for the lock (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's
+    ``SELECT … FOR UPDATE`` of the chain head); ``held`` once it has it (its read of the chain
+    head returned). ``held_after_release`` records, at that moment, whether the first writer had
+    begun to commit: a lock that works lets nobody in before.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.thread_id: int | None = None
+        self.reached = threading.Event()
+        self.held = threading.Event()
+        self.released = threading.Event()
+        self.held_after_release: list[bool] = []
+
+    def __enter__(self) -> LockWatch:
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def _watched(self, statement: str) -> bool:
+        return threading.get_ident() == self.thread_id and (
+            statement == "BEGIN IMMEDIATE" or "FROM ledger_heads" in statement
+        )
+
+    def _before(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self._watched(statement):
+            self.reached.set()
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self._watched(statement) and "ledger_heads" in statement and not self.held.is_set():
+            self.held_after_release.append(self.released.is_set())
+            self.held.set()
+
+    def wait_until_queued(self) -> None:
+        """Return once the watched thread waits for the lock; fail if the lock let it in."""
+        assert self.reached.wait(timeout=30), "the second writer never asked for the ledger lock"
+        if self.engine.dialect.name != "postgresql":
+            # SQLite's writers wait inside BEGIN IMMEDIATE, where no view of the database shows them:
+            # the one sign of a broken lock is a writer that gets past it, which takes microseconds.
+            assert not self.held.wait(timeout=0.3), "the second writer got the ledger lock while the first held it"
+            return
+        deadline = time.monotonic() + 20
+        with self.engine.connect() as connection:
+            while time.monotonic() < deadline:
+                assert not self.held.is_set(), "the second writer got the ledger lock while the first held it"
+                waiting = connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND query LIKE '%ledger_heads%FOR UPDATE%'"
+                    )
+                ).scalar_one()
+                connection.rollback()
+                if waiting:
+                    return
+                time.sleep(0.02)
+        raise AssertionError("the second writer never queued for the ledger lock")
 
 
 def test_a_year_closed_while_a_donation_waits_for_the_lock_refuses_that_donation(app: Flask) -> None:
@@ -146,15 +188,22 @@ def test_a_year_closed_while_a_donation_waits_for_the_lock_refuses_that_donation
     statement that waited for the lock sees the database as it was before the wait."""
     books = set_up_books(app)
     answers: list[Any] = []
-    with work(app) as closer:
+    watch = LockWatch(database(app).engine)
+
+    def donate_as_watched() -> None:
+        watch.thread_id = threading.get_ident()
+        answers.append(donate(app.test_client(), books, 500_000, on="2025-12-30"))
+
+    waiter = threading.Thread(target=donate_as_watched)
+    with watch, work(app) as closer:
         periods.close_period(closer, SYSTEM, _ledger_books(closer, books.code), 2025)
-        waiter = threading.Thread(
-            target=lambda: answers.append(donate(app.test_client(), books, 500_000, on="2025-12-30"))
-        )
         waiter.start()
-        _wait_until_a_writer_queues(app)
+        watch.wait_until_queued()
+        watch.released.set()
         closer.commit()
-    waiter.join(timeout=60)
+        waiter.join(timeout=60)
+    # The donation waited for the closing writer and got the lock only once it committed.
+    assert watch.held_after_release == [True]
     assert answers and answers[0].status_code == 422, answers and answers[0].get_json()
     assert answers[0].get_json()["code"] == "period_closed"
     assert journal_state(app, books.code)[0] == []
