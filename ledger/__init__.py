@@ -12,6 +12,7 @@ from flask import Flask
 from ledger.clock import now_utc
 from ledger.config import load_settings
 from ledger.persistence.engine import make_engine
+from ledger.services.handlers import HANDLERS
 from ledger.services.unit_of_work import Database
 
 #: The largest request body: a batch of 1,000 disbursements fits well inside it.
@@ -44,7 +45,7 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
     app.extensions["ledger.settings"] = settings
-    app.extensions["ledger.db"] = Database.for_engine(engine, clock)
+    app.extensions["ledger.db"] = Database.for_engine(engine, HANDLERS, clock)
     app.extensions["ledger.clock"] = clock
     from ledger.services.users import use_password_hash_cost
 
@@ -57,9 +58,20 @@ def create_app(
     from flask_smorest import Api
 
     from ledger.extensions import csrf, limiter, login_manager
-    from ledger.web.api import auditing as api_auditing  # noqa: F401 - adds its routes to the API blueprint
-    from ledger.web.api import documents as api_documents  # noqa: F401 - adds its routes to the API blueprint
-    from ledger.web.api import views as api_views
+    from ledger.web.api import (
+        approvals,
+        associations,
+        audit_log,
+        disbursements,
+        donations,
+        entries,
+        funds,
+        parties,
+        periods,
+        pledges,
+        transfers,
+        verification,
+    )
     from ledger.web.converters import install_converters
     from ledger.web.errors import register_error_handlers
 
@@ -73,10 +85,25 @@ def create_app(
         app, spec_kwargs={"info": {"description": "Double-entry books for Associations for Promotion of Education."}}
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.register_blueprint(api_views.blp)
-    csrf.exempt(api_views.blp)
-    # The API has no rate limits (only the public verification page has): skip the check per request.
-    limiter.exempt(api_views.blp)
+    # One blueprint per resource of the API, each made by ``web/api/runtime.api_blueprint``.
+    for resource in (
+        associations,
+        funds,
+        parties,
+        donations,
+        entries,
+        disbursements,
+        approvals,
+        periods,
+        pledges,
+        transfers,
+        verification,
+        audit_log,
+    ):
+        api.register_blueprint(resource.blp)
+        # Bearer tokens, not cookies: no CSRF. No rate limits (only the public verification page has).
+        csrf.exempt(resource.blp)
+        limiter.exempt(resource.blp)
     from ledger.web.pages import pages
 
     app.register_blueprint(pages)

@@ -115,6 +115,25 @@ def authorize(uow: UnitOfWork, actor: Actor, code: str, need: Need) -> Associati
     return association
 
 
+def authorize_statement(uow: UnitOfWork, actor: Actor, code: str, donor_id: int) -> Association:
+    """Readers of the books may read any donor's statement; a donor login only its own."""
+    try:
+        return authorize(uow, actor, code, Need.READ)
+    except Forbidden:
+        association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
+        own = uow.session.execute(
+            select(Membership.id).where(
+                Membership.user_id == actor.user_id,
+                Membership.association_id == association.id,
+                Membership.role == Role.DONOR.value,
+                Membership.donor_id == donor_id,
+            )
+        ).first()
+        if own is None:
+            raise
+        return association
+
+
 def check_access(uow: UnitOfWork, actor: Actor, association: Association, need: Need) -> None:
     """Refuse unless the actor may ``need`` the ``association`` (``authorize`` once it is loaded)."""
     if actor.is_admin:

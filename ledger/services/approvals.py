@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ledger.domain.errors import Forbidden, SelfApproval
+from ledger.domain.events import DisbursementApproved, DisbursementRejected
 from ledger.domain.reasons import reason_given
 from ledger.domain.states import DISBURSEMENT_STEPS, step
 from ledger.persistence.models import Disbursement
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.disbursements import (
     DisbursementFilter,
@@ -62,18 +62,17 @@ def approve(uow: UnitOfWork, actor: Actor, books: Books, disbursement_id: int) -
     row.entry_seq = entries[0].seq
     row.voucher_number = numbers[0]
     uow.session.flush()
-    audit.record(
-        uow,
-        actor,
-        "disbursement.approve",
-        association_id=books.association.id,
-        object_type="disbursement",
-        object_id=row.id,
-        maker_id=row.maker_id,
-        amount_vnd=row.amount_vnd,
-        voucher=row.voucher_number,
-        entry_seq=row.entry_seq,
-        policy_version=row.policy_version,
+    uow.emit(
+        DisbursementApproved(
+            by=actor,
+            association_id=books.association.id,
+            disbursement_id=row.id,
+            maker_id=row.maker_id,
+            amount_vnd=row.amount_vnd,
+            voucher=row.voucher_number,
+            entry_seq=row.entry_seq,
+            policy_version=row.policy_version,
+        )
     )
     return DisbursementResult(view_of(books, row), entries[0])
 
@@ -90,16 +89,15 @@ def reject(uow: UnitOfWork, actor: Actor, books: Books, disbursement_id: int, re
     row.decision_reason = reason
     row.reserved_vnd = 0
     uow.session.flush()
-    audit.record(
-        uow,
-        actor,
-        "disbursement.reject",
-        association_id=books.association.id,
-        object_type="disbursement",
-        object_id=row.id,
-        maker_id=row.maker_id,
-        amount_vnd=row.amount_vnd,
-        reason=reason,
+    uow.emit(
+        DisbursementRejected(
+            by=actor,
+            association_id=books.association.id,
+            disbursement_id=row.id,
+            maker_id=row.maker_id,
+            amount_vnd=row.amount_vnd,
+            reason=reason,
+        )
     )
     return view_of(books, row)
 

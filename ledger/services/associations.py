@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from ledger.domain.accounts import STANDARD_CHART
 from ledger.domain.chain import GENESIS_HASH
 from ledger.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ledger.domain.events import AssociationCreated
 from ledger.persistence.models import Account, Association, LedgerHead
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.funds import FundCommand, create_fund_in
 from ledger.services.unit_of_work import UnitOfWork
@@ -71,19 +71,34 @@ def create_association(uow: UnitOfWork, actor: Actor, cmd: AssociationCommand) -
         for t in STANDARD_CHART
     )
     create_fund_in(uow, actor, association, FundCommand(code="GENERAL", preset="general"))
-    audit.record(
-        uow,
-        actor,
-        "association.create",
-        association_id=association.id,
-        object_type="association",
-        object_id=cmd.code,
-        name=cmd.name,
-        level=cmd.level,
-        parent=cmd.parent,
+    uow.emit(
+        AssociationCreated(
+            by=actor, association_id=association.id, code=cmd.code, name=cmd.name, level=cmd.level, parent=cmd.parent
+        )
     )
     uow.session.flush()
     return association
+
+
+@dataclass(frozen=True)
+class AssociationView:
+    code: str
+    name: str
+    level: str
+    #: The parent association's code, if any.
+    parent: str | None
+    address: str
+
+
+def association_view(uow: UnitOfWork, association: Association) -> AssociationView:
+    parent = uow.session.get(Association, association.parent_id) if association.parent_id else None
+    return AssociationView(
+        code=association.code,
+        name=association.name,
+        level=association.level,
+        parent=parent.code if parent else None,
+        address=association.address,
+    )
 
 
 def _exists(code: str) -> Conflict:

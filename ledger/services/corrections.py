@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.clock import today_vn
+from ledger.domain.events import EntryReversed
 from ledger.domain.reasons import reason_given
-from ledger.services import audit, disbursements, donations, pledges
+from ledger.services import disbursements, donations, pledges
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, reverse_entry
 from ledger.services.unit_of_work import UnitOfWork
@@ -22,14 +23,7 @@ def reverse(
     donations.void_receipt_of(uow, actor, books, seq, reversal, reason)
     disbursements.void_disbursement_of(uow, actor, books, seq, reversal, reason)
     pledges.undo_for_reversal(uow, actor, books, seq, reversal)
-    audit.record(
-        uow,
-        actor,
-        "entry.reverse",
-        association_id=books.association.id,
-        object_type="entry",
-        object_id=seq,
-        reversal_seq=reversal.seq,
-        reason=reason,
+    uow.emit(
+        EntryReversed(by=actor, association_id=books.association.id, seq=seq, reversal_seq=reversal.seq, reason=reason)
     )
     return reversal

@@ -40,6 +40,12 @@ from ledger.domain.errors import (
     PeriodClosed,
     ValidationFailed,
 )
+from ledger.domain.events import (
+    DisbursementBatchRecorded,
+    DisbursementPosted,
+    DisbursementRequested,
+    DisbursementVoided,
+)
 from ledger.domain.goods import average_cost_value
 from ledger.domain.money import is_amount_vnd, vnd_en, vnd_vi
 from ledger.domain.policy import (
@@ -61,7 +67,7 @@ from ledger.persistence.models import (
     JournalEntry,
     JournalLine,
 )
-from ledger.services import audit, funds, parties
+from ledger.services import funds, parties
 from ledger.services.access import Actor
 from ledger.services.funds import policies_in_force
 from ledger.services.journal import (
@@ -618,20 +624,20 @@ def record_disbursement(uow: UnitOfWork, actor: Actor, books: Books, cmd: SpendC
     planned = plan_spends(uow, books, [cmd], batch=False)
     rows, entries = write_new(uow, actor, books, planned, batch_id=None)
     row, entry = rows[0], entries.get(0)
-    audit.record(
-        uow,
-        actor,
-        "disbursement.request" if row.status == "pending" else "disbursement.post",
-        association_id=books.association.id,
-        object_type="disbursement",
-        object_id=row.id,
-        fund=cmd.fund,
-        kind=cmd.kind,
-        amount_vnd=row.amount_vnd,
-        status=row.status,
-        voucher=row.voucher_number,
-        entry_seq=row.entry_seq,
-        policy_version=row.policy_version,
+    made = DisbursementRequested if row.status == "pending" else DisbursementPosted
+    uow.emit(
+        made(
+            by=actor,
+            association_id=books.association.id,
+            disbursement_id=row.id,
+            fund=cmd.fund,
+            kind=cmd.kind,
+            amount_vnd=row.amount_vnd,
+            status=row.status,
+            voucher=row.voucher_number,
+            entry_seq=row.entry_seq,
+            policy_version=row.policy_version,
+        )
     )
     return DisbursementResult(view_of(books, row), entry)
 
@@ -669,19 +675,18 @@ def record_batch(
     uow.session.flush()
     rows, _ = write_new(uow, actor, books, planned, batch_id=batch.id)
     pending = [row.id for row in rows if row.status == "pending"]
-    audit.record(
-        uow,
-        actor,
-        "disbursement.batch",
-        association_id=books.association.id,
-        object_type="disbursement_batch",
-        object_id=batch.id,
-        count=len(rows),
-        total_vnd=total,
-        posted=len(rows) - len(pending),
-        pending_ids=pending,
-        first_id=rows[0].id,
-        last_id=rows[-1].id,
+    uow.emit(
+        DisbursementBatchRecorded(
+            by=actor,
+            association_id=books.association.id,
+            batch_id=batch.id,
+            count=len(rows),
+            total_vnd=total,
+            posted=len(rows) - len(pending),
+            pending_ids=pending,
+            first_id=rows[0].id,
+            last_id=rows[-1].id,
+        )
     )
     return BatchResult(batch.id, len(rows), total, [view_of(books, row) for row in rows])
 
@@ -738,16 +743,15 @@ def void_disbursement_of(
         return
     row.status = step(DISBURSEMENT_STEPS, "disbursement", row.status, "void")
     row.void_entry_seq = reversal.seq
-    audit.record(
-        uow,
-        actor,
-        "disbursement.void",
-        association_id=books.association.id,
-        object_type="disbursement",
-        object_id=row.id,
-        voucher=row.voucher_number,
-        reversal_seq=reversal.seq,
-        reason=reason,
+    uow.emit(
+        DisbursementVoided(
+            by=actor,
+            association_id=books.association.id,
+            disbursement_id=row.id,
+            voucher=row.voucher_number,
+            reversal_seq=reversal.seq,
+            reason=reason,
+        )
     )
 
 

@@ -12,11 +12,11 @@ from ledger.clock import today_vn
 from ledger.domain.accounts import CASH_DONATIONS, GOODS, IN_KIND_DONATIONS, METHOD_ACCOUNT
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.domain.errors import NotFound, ValidationFailed
+from ledger.domain.events import DonationRecorded, ReceiptIssued, ReceiptVoided
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.states import RECEIPT_STEPS, step
 from ledger.persistence.models import Donation, DonationItem, Donor
 from ledger.persistence.pipeline import NO_ANSWER
-from ledger.services import audit, outbox
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, post_entries
 from ledger.services.numbering import next_number
@@ -53,17 +53,43 @@ class DonationCommand:
 
 
 @dataclass(frozen=True)
+class ReceiptView:
+    """A receipt as the API shows it."""
+
+    receipt_number: str
+    received_on: date
+    amount_vnd: int
+    fund: str
+    donor_id: int
+    method: str
+    status: str
+    verify_token: str
+    entry_seq: int
+    voided_on: date | None = None
+    void_reason: str | None = None
+
+
+def receipt_view(donation: Donation, fund: str) -> ReceiptView:
+    return ReceiptView(
+        receipt_number=donation.receipt_number,
+        received_on=donation.received_on,
+        amount_vnd=donation.amount_vnd,
+        fund=fund,
+        donor_id=donation.donor_id,
+        method=donation.method,
+        status=donation.status,
+        verify_token=donation.verify_token,
+        entry_seq=donation.entry_seq,
+        voided_on=donation.voided_on,
+        void_reason=donation.void_reason,
+    )
+
+
+@dataclass(frozen=True)
 class DonationView:
     id: int
     entry: EntryView
-    donor_id: int
-    fund: str
-    method: str
-    amount_vnd: int
-    received_on: date
-    receipt_number: str
-    verify_token: str
-    status: str
+    receipt: ReceiptView
 
 
 def _check(cmd: DonationCommand, today: date) -> None:
@@ -203,10 +229,19 @@ def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView,
                 for i in facts.items
             ],
         )
-    # The e-mail is queued in the same transaction, so a receipt never exists without it.
-    donor = uow.session.get(Donor, facts.donor_id)
-    assert donor is not None
-    outbox.queue_receipt_email(uow, donation, donor, books.association, books.funds[facts.fund])
+    # Its handler queues the e-mail in the same transaction, so a receipt never exists without it.
+    uow.emit(
+        ReceiptIssued(
+            by=actor,
+            association_id=books.association.id,
+            donation_id=donation.id,
+            receipt_number=number,
+            donor_id=facts.donor_id,
+            fund_id=donation.fund_id,
+            amount_vnd=facts.amount_vnd,
+            received_on=facts.received_on,
+        )
+    )
     return donation
 
 
@@ -227,34 +262,22 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
         ReceiptFacts(cmd.donor_id, cmd.fund, cmd.method, cmd.amount_vnd, cmd.received_on, cmd.memo, cmd.items),
     )
     number = donation.receipt_number
-    audit.record(
-        uow,
-        actor,
-        "donation.record",
-        association_id=association.id,
-        object_type="receipt",
-        object_id=number,
-        entry_seq=entry.seq,
-        amount_vnd=cmd.amount_vnd,
-        fund=cmd.fund,
-        method=cmd.method,
+    uow.emit(
+        DonationRecorded(
+            by=actor,
+            association_id=association.id,
+            receipt_number=number,
+            entry_seq=entry.seq,
+            amount_vnd=cmd.amount_vnd,
+            fund=cmd.fund,
+            method=cmd.method,
+        )
     )
     return _view(donation, entry, cmd.fund)
 
 
 def _view(donation: Donation, entry: EntryView, fund: str) -> DonationView:
-    return DonationView(
-        id=donation.id,
-        entry=entry,
-        donor_id=donation.donor_id,
-        fund=fund,
-        method=donation.method,
-        amount_vnd=donation.amount_vnd,
-        received_on=donation.received_on,
-        receipt_number=donation.receipt_number,
-        verify_token=donation.verify_token,
-        status=donation.status,
-    )
+    return DonationView(id=donation.id, entry=entry, receipt=receipt_view(donation, fund))
 
 
 def void_receipt_of(uow: UnitOfWork, actor: Actor, books: Books, seq: int, reversal: EntryView, reason: str) -> None:
@@ -268,15 +291,14 @@ def void_receipt_of(uow: UnitOfWork, actor: Actor, books: Books, seq: int, rever
     donation.voided_on = reversal.entry_on
     donation.void_reason = reason[:500]
     donation.void_entry_seq = reversal.seq
-    audit.record(
-        uow,
-        actor,
-        "receipt.void",
-        association_id=books.association.id,
-        object_type="receipt",
-        object_id=donation.receipt_number,
-        reason=reason,
-        reversal_seq=reversal.seq,
+    uow.emit(
+        ReceiptVoided(
+            by=actor,
+            association_id=books.association.id,
+            receipt_number=donation.receipt_number,
+            reason=reason,
+            reversal_seq=reversal.seq,
+        )
     )
 
 
@@ -287,3 +309,8 @@ def get_receipt(uow: UnitOfWork, books: Books, number: str) -> Donation:
     if donation is None:
         raise NotFound(f"biên nhận {number}", f"receipt {number}")
     return donation
+
+
+def receipt(uow: UnitOfWork, books: Books, number: str) -> ReceiptView:
+    donation = get_receipt(uow, books, number)
+    return receipt_view(donation, books.funds_by_id[donation.fund_id].code)

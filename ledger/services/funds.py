@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger.domain.accounts import AccountType
 from ledger.domain.errors import Conflict, NotFound, ValidationFailed
+from ledger.domain.events import FundCreated, FundPolicyChanged
 from ledger.domain.policy import PRESETS, RESTRICTIONS, FundPolicy
 from ledger.persistence.models import Account, Association, Balance, Fund, FundPolicyVersion
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -103,18 +103,24 @@ def create_fund_in(uow: UnitOfWork, actor: Actor, association: Association, cmd:
             created_by=actor.user_id,
         )
     )
-    audit.record(
-        uow,
-        actor,
-        "fund.create",
-        association_id=association.id,
-        object_type="fund",
-        object_id=cmd.code,
-        restriction=restriction,
-        preset=cmd.preset,
-        policy=policy.to_document(),
+    uow.emit(
+        FundCreated(
+            by=actor,
+            association_id=association.id,
+            code=cmd.code,
+            restriction=restriction,
+            preset=cmd.preset,
+            policy=policy.to_document(),
+        )
     )
     return fund
+
+
+def create_fund(uow: UnitOfWork, actor: Actor, association: Association, cmd: FundCommand) -> FundView:
+    """Create a fund and answer with its view (no money in it yet)."""
+    fund = create_fund_in(uow, actor, association, cmd)
+    uow.session.flush()
+    return fund_view(uow, association, fund.code)
 
 
 def change_policy(
@@ -133,15 +139,14 @@ def change_policy(
             created_by=actor.user_id,
         )
     )
-    audit.record(
-        uow,
-        actor,
-        "fund.policy",
-        association_id=association.id,
-        object_type="fund",
-        object_id=fund.code,
-        version=fund.policy_version,
-        policy=policy.to_document(),
+    uow.emit(
+        FundPolicyChanged(
+            by=actor,
+            association_id=association.id,
+            code=fund.code,
+            version=fund.policy_version,
+            policy=policy.to_document(),
+        )
     )
     return policy
 

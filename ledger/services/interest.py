@@ -9,8 +9,8 @@ from ledger.clock import today_vn
 from ledger.domain.accounts import BANK, INTEREST_INCOME, parent_code
 from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft
 from ledger.domain.errors import ValidationFailed
+from ledger.domain.events import InterestPosted
 from ledger.domain.money import is_amount_vnd
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, post_entries
 from ledger.services.unit_of_work import UnitOfWork
@@ -56,14 +56,9 @@ def record_interest(uow: UnitOfWork, actor: Actor, books: Books, cmd: InterestCo
         ),
     )
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
-    audit.record(
-        uow,
-        actor,
-        "interest.post",
-        association_id=books.association.id,
-        object_type="entry",
-        object_id=entry.seq,
-        fund=cmd.fund,
-        amount_vnd=cmd.amount_vnd,
+    uow.emit(
+        InterestPosted(
+            by=actor, association_id=books.association.id, seq=entry.seq, fund=cmd.fund, amount_vnd=cmd.amount_vnd
+        )
     )
     return entry

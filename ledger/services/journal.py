@@ -25,6 +25,7 @@ from ledger.domain.errors import (
     PeriodClosed,
     ValidationFailed,
 )
+from ledger.domain.events import EntryPosted
 from ledger.domain.policy import check_transfer_out
 from ledger.persistence import pipeline
 from ledger.persistence.models import (
@@ -40,7 +41,6 @@ from ledger.persistence.models import (
     LedgerHead,
 )
 from ledger.persistence.pipeline import NO_ANSWER
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.funds import policies_in_force
 from ledger.services.unit_of_work import UnitOfWork
@@ -824,15 +824,7 @@ def post_general_entry(uow: UnitOfWork, actor: Actor, books: Books, draft: Entry
     for fund_id, fund in sorted(losing.items()):
         check_transfer_out(fund.restriction, policies[fund_id][1])
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
-    audit.record(
-        uow,
-        actor,
-        "entry.post",
-        association_id=association.id,
-        object_type="entry",
-        object_id=entry.seq,
-        kind=draft.kind,
-    )
+    uow.emit(EntryPosted(by=actor, association_id=association.id, seq=entry.seq, kind=draft.kind))
     return entry
 
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import insert, select
 
 from ledger.documents.receipt_pdf import render_receipt
+from ledger.domain.events import ReceiptIssued
 from ledger.domain.money import vnd_vi
 from ledger.persistence.models import Association, Donation, Donor, Fund, OutboxMessage
 from ledger.persistence.pipeline import NO_ANSWER
@@ -44,31 +45,36 @@ def backoff(attempts: int) -> timedelta:
 _QUEUE = insert(OutboxMessage.table()).inline().execution_options(**NO_ANSWER)
 
 
-def queue_receipt_email(
-    uow: UnitOfWork, donation: Donation, donor: Donor, association: Association, fund: Fund
-) -> None:
+def queue_receipt_email(uow: UnitOfWork, event: ReceiptIssued) -> None:
     """Queue the receipt for a donor who has an e-mail address and did not ask to stay anonymous."""
+    session = uow.session
+    # Already in the session, read by the posting that issued the receipt: no query.
+    donor = session.get(Donor, event.donor_id)
+    association = session.get(Association, event.association_id)
+    fund = session.get(Fund, event.fund_id)
+    assert donor is not None and association is not None and fund is not None
     if not donor.email or donor.anonymous:
         return
     now = uow.clock()
+    number = event.receipt_number
     # A Core insert (cheaper than the ORM's flush on every donation): the sender finds the
     # message by its status and nothing in this transaction refers to it, so on PostgreSQL it
     # goes with the next statement or the commit (``persistence/pipeline.py``).
-    uow.session.connection().execute(
+    session.connection().execute(
         _QUEUE,
         {
             "association_id": association.id,
             "kind": "receipt_email",
             "recipient": donor.email,
-            "subject": f"Giấy biên nhận tài trợ {donation.receipt_number} – {association.name}",
+            "subject": f"Giấy biên nhận tài trợ {number} – {association.name}",
             "body": (
                 f"Kính gửi {donor.name},\n\n"
-                f"{association.name} trân trọng cảm ơn khoản tài trợ {vnd_vi(donation.amount_vnd)} "
-                f"cho {fund.name} ngày {donation.received_on:%d/%m/%Y}.\n"
-                f"Giấy biên nhận số {donation.receipt_number} được gửi kèm thư này.\n\n"
-                f"Dear {donor.name}, thank you for your gift; receipt {donation.receipt_number} is attached.\n"
+                f"{association.name} trân trọng cảm ơn khoản tài trợ {vnd_vi(event.amount_vnd)} "
+                f"cho {fund.name} ngày {event.received_on:%d/%m/%Y}.\n"
+                f"Giấy biên nhận số {number} được gửi kèm thư này.\n\n"
+                f"Dear {donor.name}, thank you for your gift; receipt {number} is attached.\n"
             ),
-            "donation_id": donation.id,
+            "donation_id": event.donation_id,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ledger.domain.errors import NotFound, ValidationFailed
+from ledger.domain.events import BeneficiaryCreated, DonorCreated
 from ledger.domain.policy import BENEFICIARY_CATEGORIES
 from ledger.persistence.models import Association, Beneficiary, Donor
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -39,7 +39,41 @@ class BeneficiaryCommand:
     is_minor: bool = True
 
 
-def create_donor(uow: UnitOfWork, actor: Actor, association: Association, cmd: DonorCommand) -> Donor:
+@dataclass(frozen=True)
+class DonorView:
+    id: int
+    name: str
+    kind: str
+    address: str
+    tax_code: str | None
+    email: str | None
+    phone: str | None
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class BeneficiaryView:
+    id: int
+    name: str
+    category: str
+    kind: str
+    school: str
+    grade: str
+    address: str
+    is_minor: bool
+
+
+def donor_view(donor: Donor) -> DonorView:
+    return DonorView(
+        donor.id, donor.name, donor.kind, donor.address, donor.tax_code, donor.email, donor.phone, donor.anonymous
+    )
+
+
+def beneficiary_view(b: Beneficiary) -> BeneficiaryView:
+    return BeneficiaryView(b.id, b.name, b.category, b.kind, b.school, b.grade, b.address, b.is_minor)
+
+
+def create_donor(uow: UnitOfWork, actor: Actor, association: Association, cmd: DonorCommand) -> DonorView:
     if cmd.kind not in DONOR_KINDS:
         raise ValidationFailed(
             "Loại nhà tài trợ không hợp lệ.",
@@ -49,11 +83,13 @@ def create_donor(uow: UnitOfWork, actor: Actor, association: Association, cmd: D
     donor = Donor(association_id=association.id, created_at=uow.clock(), **cmd.__dict__)
     uow.session.add(donor)
     uow.session.flush()
-    audit.record(uow, actor, "donor.create", association_id=association.id, object_type="donor", object_id=donor.id)
-    return donor
+    uow.emit(DonorCreated(by=actor, association_id=association.id, donor_id=donor.id))
+    return donor_view(donor)
 
 
-def create_beneficiary(uow: UnitOfWork, actor: Actor, association: Association, cmd: BeneficiaryCommand) -> Beneficiary:
+def create_beneficiary(
+    uow: UnitOfWork, actor: Actor, association: Association, cmd: BeneficiaryCommand
+) -> BeneficiaryView:
     errors: dict[str, list[str]] = {}
     if cmd.kind not in BENEFICIARY_KINDS:
         errors["kind"] = [f"must be one of {', '.join(BENEFICIARY_KINDS)}"]
@@ -66,18 +102,11 @@ def create_beneficiary(uow: UnitOfWork, actor: Actor, association: Association, 
     beneficiary = Beneficiary(association_id=association.id, created_at=uow.clock(), **cmd.__dict__)
     uow.session.add(beneficiary)
     uow.session.flush()
-    audit.record(
-        uow,
-        actor,
-        "beneficiary.create",
-        association_id=association.id,
-        object_type="beneficiary",
-        object_id=beneficiary.id,
-    )
-    return beneficiary
+    uow.emit(BeneficiaryCreated(by=actor, association_id=association.id, beneficiary_id=beneficiary.id))
+    return beneficiary_view(beneficiary)
 
 
-def get_donor(uow: UnitOfWork, association: Association, donor_id: int) -> Donor:
+def find_donor(uow: UnitOfWork, association: Association, donor_id: int) -> Donor:
     donor = uow.session.get(Donor, donor_id)
     # Another association's donor is "not found": its existence is not revealed.
     if donor is None or donor.association_id != association.id:
@@ -85,30 +114,29 @@ def get_donor(uow: UnitOfWork, association: Association, donor_id: int) -> Donor
     return donor
 
 
-def get_beneficiary(uow: UnitOfWork, association: Association, beneficiary_id: int) -> Beneficiary:
+def get_donor(uow: UnitOfWork, association: Association, donor_id: int) -> DonorView:
+    return donor_view(find_donor(uow, association, donor_id))
+
+
+def get_beneficiary(uow: UnitOfWork, association: Association, beneficiary_id: int) -> BeneficiaryView:
     beneficiary = uow.session.get(Beneficiary, beneficiary_id)
     if beneficiary is None or beneficiary.association_id != association.id:
         raise NotFound(f"người thụ hưởng {beneficiary_id}", f"beneficiary {beneficiary_id}")
-    return beneficiary
+    return beneficiary_view(beneficiary)
 
 
-def list_donors(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[Donor]:
-    return list(
-        uow.session.execute(
-            select(Donor)
-            .where(Donor.association_id == association.id, Donor.id > after_id)
-            .order_by(Donor.id)
-            .limit(limit)
-        ).scalars()
-    )
+def list_donors(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[DonorView]:
+    rows = uow.session.execute(
+        select(Donor).where(Donor.association_id == association.id, Donor.id > after_id).order_by(Donor.id).limit(limit)
+    ).scalars()
+    return [donor_view(d) for d in rows]
 
 
-def list_beneficiaries(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[Beneficiary]:
-    return list(
-        uow.session.execute(
-            select(Beneficiary)
-            .where(Beneficiary.association_id == association.id, Beneficiary.id > after_id)
-            .order_by(Beneficiary.id)
-            .limit(limit)
-        ).scalars()
-    )
+def list_beneficiaries(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[BeneficiaryView]:
+    rows = uow.session.execute(
+        select(Beneficiary)
+        .where(Beneficiary.association_id == association.id, Beneficiary.id > after_id)
+        .order_by(Beneficiary.id)
+        .limit(limit)
+    ).scalars()
+    return [beneficiary_view(b) for b in rows]

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from ledger.clock import today_vn
 from ledger.domain.errors import Conflict, InvalidTransition, ValidationFailed
+from ledger.domain.events import PeriodClosed, PeriodReopened
 from ledger.domain.reasons import reason_given
 from ledger.persistence.models import Disbursement, JournalEntry, Period
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
@@ -95,7 +95,7 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
     period.closed_by = actor.user_id
     uow.session.flush()
     ledger.closed_years.add(year)
-    audit.record(uow, actor, "period.close", association_id=association_id, object_type="period", object_id=year)
+    uow.emit(PeriodClosed(by=actor, association_id=association_id, year=year))
     return PeriodView(year, True, period.closed_at, period.closed_by, 0)
 
 
@@ -114,16 +114,15 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
     period.closed_by = None
     uow.session.flush()
     ledger.closed_years.discard(year)
-    audit.record(
-        uow,
-        actor,
-        "period.reopen",
-        association_id=association_id,
-        object_type="period",
-        object_id=year,
-        reason=reason,
-        was_closed_at=closed_at.isoformat() if closed_at else None,
-        was_closed_by=closed_by,
+    uow.emit(
+        PeriodReopened(
+            by=actor,
+            association_id=association_id,
+            year=year,
+            reason=reason,
+            was_closed_at=closed_at.isoformat() if closed_at else None,
+            was_closed_by=closed_by,
+        )
     )
     return PeriodView(year, False, None, None, _pending_in(uow, association_id, year))
 

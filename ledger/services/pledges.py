@@ -16,12 +16,12 @@ from ledger.clock import today_vn
 from ledger.domain.accounts import CASH_DONATIONS, METHOD_ACCOUNT, PLEDGES
 from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft
 from ledger.domain.errors import Conflict, NotFound, ValidationFailed
+from ledger.domain.events import PledgeCancelled, PledgeCollected, PledgeRecorded, PledgeUncollected
 from ledger.domain.money import is_amount_vnd, vnd_en, vnd_vi
 from ledger.domain.states import step
 from ledger.persistence.models import Donation, Pledge
-from ledger.services import audit
 from ledger.services.access import Actor
-from ledger.services.donations import ReceiptFacts, issue_receipt, known_donor, known_fund
+from ledger.services.donations import ReceiptFacts, ReceiptView, issue_receipt, known_donor, known_fund, receipt_view
 from ledger.services.journal import Books, EntryView, post_entries
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -83,7 +83,7 @@ class PledgeResult:
 class CollectionResult:
     pledge: PledgeView
     entry: EntryView
-    receipt: Donation
+    receipt: ReceiptView
 
 
 def _invalid(errors: dict[str, list[str]]) -> ValidationFailed:
@@ -135,17 +135,16 @@ def record_pledge(uow: UnitOfWork, actor: Actor, books: Books, cmd: PledgeComman
     )
     uow.session.add(pledge)
     uow.session.flush()
-    audit.record(
-        uow,
-        actor,
-        "pledge.record",
-        association_id=books.association.id,
-        object_type="pledge",
-        object_id=pledge.id,
-        donor_id=donor.id,
-        fund=cmd.fund,
-        amount_vnd=cmd.amount_vnd,
-        entry_seq=entry.seq,
+    uow.emit(
+        PledgeRecorded(
+            by=actor,
+            association_id=books.association.id,
+            pledge_id=pledge.id,
+            donor_id=donor.id,
+            fund=cmd.fund,
+            amount_vnd=cmd.amount_vnd,
+            entry_seq=entry.seq,
+        )
     )
     return PledgeResult(view_of(books, pledge), entry)
 
@@ -212,20 +211,20 @@ def collect_pledge(
     if pledge.collected_vnd == pledge.amount_vnd:
         pledge.status = step(PLEDGE_STEPS, "pledge", pledge.status, "collected")
     uow.session.flush()
-    audit.record(
-        uow,
-        actor,
-        "pledge.collect",
-        association_id=books.association.id,
-        object_type="pledge",
-        object_id=pledge.id,
-        amount_vnd=cmd.amount_vnd,
-        method=cmd.method,
-        receipt=receipt.receipt_number,
-        entry_seq=entry.seq,
-        collected_vnd=pledge.collected_vnd,
+    uow.emit(
+        PledgeCollected(
+            by=actor,
+            association_id=books.association.id,
+            pledge_id=pledge.id,
+            amount_vnd=cmd.amount_vnd,
+            method=cmd.method,
+            receipt=receipt.receipt_number,
+            entry_seq=entry.seq,
+            collected_vnd=pledge.collected_vnd,
+        )
     )
-    return CollectionResult(view_of(books, pledge), entry, receipt)
+    view = view_of(books, pledge)
+    return CollectionResult(view, entry, receipt_view(receipt, view.fund))
 
 
 def undo_for_reversal(uow: UnitOfWork, actor: Actor, books: Books, seq: int, reversal: EntryView) -> None:
@@ -247,14 +246,8 @@ def undo_for_reversal(uow: UnitOfWork, actor: Actor, books: Books, seq: int, rev
                 collected=pledge.collected_vnd,
             )
         pledge.status = step(PLEDGE_STEPS, "pledge", pledge.status, "cancelled")
-        audit.record(
-            uow,
-            actor,
-            "pledge.cancel",
-            association_id=association_id,
-            object_type="pledge",
-            object_id=pledge.id,
-            reversal_seq=reversal.seq,
+        uow.emit(
+            PledgeCancelled(by=actor, association_id=association_id, pledge_id=pledge.id, reversal_seq=reversal.seq)
         )
         return
     collection = uow.session.execute(
@@ -269,16 +262,15 @@ def undo_for_reversal(uow: UnitOfWork, actor: Actor, books: Books, seq: int, rev
     if pledge.status == "collected":
         pledge.status = step(PLEDGE_STEPS, "pledge", pledge.status, "open")
     pledge.collected_vnd -= collection.amount_vnd
-    audit.record(
-        uow,
-        actor,
-        "pledge.uncollect",
-        association_id=association_id,
-        object_type="pledge",
-        object_id=pledge.id,
-        amount_vnd=collection.amount_vnd,
-        receipt=collection.receipt_number,
-        reversal_seq=reversal.seq,
+    uow.emit(
+        PledgeUncollected(
+            by=actor,
+            association_id=association_id,
+            pledge_id=pledge.id,
+            amount_vnd=collection.amount_vnd,
+            receipt=collection.receipt_number,
+            reversal_seq=reversal.seq,
+        )
     )
 
 

@@ -14,9 +14,9 @@ from ledger.clock import today_vn
 from ledger.domain.accounts import BANK, CASH, FUND_BALANCE, parent_code
 from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft
 from ledger.domain.errors import ValidationFailed
+from ledger.domain.events import TransferPosted
 from ledger.domain.money import is_amount_vnd
 from ledger.domain.policy import check_transfer_out
-from ledger.services import audit
 from ledger.services.access import Actor
 from ledger.services.funds import policies_in_force
 from ledger.services.journal import Books, EntryView, post_entries
@@ -82,16 +82,15 @@ def transfer(uow: UnitOfWork, actor: Actor, books: Books, cmd: TransferCommand) 
     memo = cmd.memo or f"Chuyển tiền từ quỹ {cmd.from_fund} sang quỹ {cmd.to_fund}"
     draft = EntryDraft(entry_on=cmd.on, memo=memo[:MEMO_MAX_CHARS], kind="transfer", lines=transfer_lines(cmd))
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
-    audit.record(
-        uow,
-        actor,
-        "transfer.post",
-        association_id=books.association.id,
-        object_type="entry",
-        object_id=entry.seq,
-        from_fund=cmd.from_fund,
-        to_fund=cmd.to_fund,
-        amount_vnd=cmd.amount_vnd,
-        account=cmd.account,
+    uow.emit(
+        TransferPosted(
+            by=actor,
+            association_id=books.association.id,
+            seq=entry.seq,
+            from_fund=cmd.from_fund,
+            to_fund=cmd.to_fund,
+            amount_vnd=cmd.amount_vnd,
+            account=cmd.account,
+        )
     )
     return entry

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.clock import now_utc
 from ledger.domain.chain import GENESIS_HASH
+from ledger.domain.events import Event
 from ledger.persistence import pipeline
 from ledger.persistence.engine import SQLITE_IMMEDIATE
 from ledger.persistence.models import LedgerHead, Period
@@ -45,24 +47,49 @@ class LedgerState:
     closed_years: set[int]
 
 
+#: What an event causes, in the transaction that emitted it (``services/handlers.py``).
+Handler = Callable[["UnitOfWork", Any], None]
+
+
+@dataclass
+class EventHandlers:
+    """The handlers of each kind of event: those registered for its class or for a class it derives from."""
+
+    table: Mapping[type[Event], Sequence[Handler]]
+    _resolved: dict[type[Event], tuple[Handler, ...]] = field(default_factory=dict, init=False, repr=False)
+
+    def of(self, kind: type[Event]) -> tuple[Handler, ...]:
+        found = self._resolved.get(kind)
+        if found is None:
+            found = self._resolved[kind] = tuple(h for base in kind.__mro__ for h in self.table.get(base, ()))
+        return found
+
+
 @dataclass
 class Database:
-    """The engine and the two kinds of session: readers, and writers that take the write lock."""
+    """The engine, the two kinds of session (readers, and writers that take the write lock), event handlers, clock."""
 
     engine: Engine
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    handlers: EventHandlers
     #: The app's clock: every unit of work opened on this database reads "now" from it unless
     #: given another, so that a fixed clock under test reaches every service and report.
     clock: Callable[[], datetime] = now_utc
 
     @classmethod
-    def for_engine(cls, engine: Engine, clock: Callable[[], datetime] = now_utc) -> Database:
+    def for_engine(
+        cls,
+        engine: Engine,
+        handlers: Mapping[type[Event], Sequence[Handler]],
+        clock: Callable[[], datetime] = now_utc,
+    ) -> Database:
         writer = engine.execution_options(**{SQLITE_IMMEDIATE: True})
         return cls(
             engine=engine,
             read_sessions=sessionmaker(bind=engine, expire_on_commit=False),
             write_sessions=sessionmaker(bind=writer, expire_on_commit=False),
+            handlers=EventHandlers(handlers),
             clock=clock,
         )
 
@@ -87,6 +114,7 @@ class UnitOfWork:
     ) -> None:
         assert not (write and single_statement), "a single-statement unit of work only reads"
         self._factory = db.write_sessions if write else db.read_sessions
+        self._handlers = db.handlers
         self.write = write
         #: Read everything from one snapshot (verification, statements): on PostgreSQL a
         #: REPEATABLE READ transaction, so that rows committed meanwhile cannot make the chain
@@ -144,6 +172,11 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def emit(self, event: Event) -> None:
+        """Say what happened: its handlers (the audit row, an e-mail to send) write in this transaction, now."""
+        for handler in self._handlers.of(type(event)):
+            handler(self, event)
 
     def lock_ledger(self, association_id: int) -> LedgerState:
         """Serialise writers of one association's books until this transaction ends.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select
 
 from ledger.domain.errors import Conflict, NotFound, ValidationFailed
+from ledger.domain.events import RoleGranted, TokenIssued, UserCreated
 from ledger.persistence.models import ApiToken, Association, Membership, User
-from ledger.services import audit
 from ledger.services.access import Actor, Role
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -57,7 +58,7 @@ def create_user(
     user = User(email=email, name=name, password_hash=_hasher.hash(password), is_admin=is_admin, created_at=uow.clock())
     uow.session.add(user)
     uow.session.flush()
-    audit.record(uow, actor, "user.create", association_id=None, object_type="user", object_id=email, admin=is_admin)
+    uow.emit(UserCreated(by=actor, association_id=None, email=email, admin=is_admin))
     return user
 
 
@@ -107,9 +108,7 @@ def grant(
         return existing
     membership = Membership(user_id=user.id, association_id=association.id, role=parsed.value, donor_id=donor_id)
     uow.session.add(membership)
-    audit.record(
-        uow, actor, "user.grant", association_id=association.id, object_type="user", object_id=email, role=parsed.value
-    )
+    uow.emit(RoleGranted(by=actor, association_id=association.id, email=email, role=parsed.value))
     uow.session.flush()
     return membership
 
@@ -119,7 +118,7 @@ def issue_token(uow: UnitOfWork, actor: Actor, email: str) -> str:
     user = find_user(uow, email)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     uow.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=uow.clock()))
-    audit.record(uow, actor, "token.issue", association_id=None, object_type="user", object_id=user.email)
+    uow.emit(TokenIssued(by=actor, association_id=None, email=user.email))
     return token
 
 
@@ -141,3 +140,19 @@ def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
     user_id, is_admin, email = rows[0][:3]
     memberships = tuple((row.association_id, row.role) for row in rows if row.association_id is not None)
     return Actor(user_id=user_id, is_admin=is_admin, email=email, memberships=memberships)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a web session knows of its user."""
+
+    user_id: int
+    email: str
+    name: str
+    is_admin: bool
+
+
+def signed_in(uow: UnitOfWork, user_id: int) -> SignedIn | None:
+    """The user of a web session, if they still exist."""
+    user = uow.session.get(User, user_id)
+    return SignedIn(user.id, user.email, user.name, user.is_admin) if user is not None else None

@@ -27,6 +27,7 @@ from ledger.persistence.models import Association, Beneficiary, Donor
 from ledger.services import associations, parties, users
 from ledger.services.access import Actor
 from ledger.services.funds import FundCommand, create_fund_in
+from ledger.services.handlers import HANDLERS
 from ledger.services.unit_of_work import Database, UnitOfWork
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -48,7 +49,7 @@ class Target:
         return make_engine(self.url)
 
     def database(self) -> Database:
-        return Database.for_engine(self.engine())
+        return Database.for_engine(self.engine(), HANDLERS)
 
 
 def create_target(kind: str, pg_url: str = DEFAULT_PG_URL) -> Target:

@@ -1,25 +1,56 @@
-"""What every API view needs: the database, the caller, and idempotent writes."""
+"""What every API view needs: its blueprint, the database, the caller, and idempotent writes."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Response, current_app, g, json, request
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from flask_smorest import Blueprint
 
-from ledger.domain.errors import IdempotencyConflict, Unauthorized, ValidationFailed
-from ledger.persistence.models import IdempotencyRecord
+from ledger.domain.errors import Unauthorized, ValidationFailed
+from ledger.services import idempotency
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import Database, UnitOfWork
 from ledger.services.users import actor_for_token
 from ledger.web.api.schemas import FORBIDDEN_CHARACTERS
+from ledger.web.errors import problem
 
 T = TypeVar("T")
 IDEMPOTENCY_KEY_MAX_CHARS = 200
+API_PREFIX = "/api/v1"
+
+
+def api_blueprint(name: str, description: str) -> Blueprint:
+    """The blueprint of one resource of the API: under ``/api/v1``, every request authenticated, then checked as JSON.
+
+    Every resource's blueprint comes from here, so that none can miss the checks.
+    """
+    blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    blp.before_request(_authenticate_then_require_json)
+    return blp
+
+
+def _authenticate_then_require_json() -> Response | None:
+    """Every API request names its caller first: without a valid token it is a 401, whatever its body.
+
+    Only then is a write's body checked to be JSON (415 otherwise, 422 when malformed), before its
+    schema reads it. The OpenAPI document is served by flask-smorest's own blueprint and stays public.
+    """
+    current_actor()
+    if request.method in ("POST", "PUT", "PATCH"):
+        if not request.is_json:
+            return problem(
+                415, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."
+            )
+        if request.get_json(silent=True) is None:
+            raise ValidationFailed(
+                "Nội dung yêu cầu không phải JSON hợp lệ.",
+                "The body is not valid JSON.",
+                errors={"body": ["malformed JSON"]},
+            )
+    return None
 
 
 def database() -> Database:
@@ -78,30 +109,6 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class _Stored:
-    fingerprint: str
-    status_code: int
-    response: Any
-
-
-def _replay(record: _Stored, fingerprint: str) -> Response:
-    if record.fingerprint != fingerprint:
-        raise IdempotencyConflict()
-    response = json_response(record.status_code, record.response)
-    response.headers["Idempotency-Replayed"] = "true"
-    return response
-
-
-def _find(work: UnitOfWork, user_id: int, key: str) -> _Stored | None:
-    row = work.session.execute(
-        select(IdempotencyRecord.fingerprint, IdempotencyRecord.status_code, IdempotencyRecord.response).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-        )
-    ).one_or_none()
-    return _Stored(*row) if row is not None else None
-
-
 def run_write(
     service: Callable[[UnitOfWork, Actor], T],
     render: Callable[[T], Any],
@@ -111,10 +118,7 @@ def run_write(
     """Run one write service in one transaction and answer with its rendered result.
 
     With an ``Idempotency-Key``, the first response is stored in the same transaction as
-    the write. A retry with the same key and body gets that response back; another body
-    gets 409. Two retries racing each other cannot both post: writers of an association
-    queue on its lock and the second finds the first's record, and the unique (user, key)
-    constraint turns any other race into a rollback followed by the replay.
+    the write, and a retry gets it back (``services/idempotency.py``).
     """
     actor = current_actor()
     key = request.headers.get("Idempotency-Key")
@@ -124,60 +128,21 @@ def run_write(
             "Idempotency-Key must have 1 to 200 characters and no control characters.",
             errors={"Idempotency-Key": ["1 to 200 characters, no control characters"]},
         )
+
+    def act(work: UnitOfWork) -> tuple[int, Any]:
+        result = service(work, actor)
+        return (status(result) if callable(status) else status), render(result)
+
     if key is None or actor.user_id is None:
         with uow(write=True) as work:
-            result = service(work, actor)
-            code = status(result) if callable(status) else status
-            body = render(result)
+            code, body = act(work)
             work.commit()
         return json_response(code, body)
-
-    fingerprint = _fingerprint()
-    user_id = actor.user_id
-    with uow(write=False, single_statement=True) as work:
-        earlier = _find(work, user_id, key)
-    if earlier is not None:
-        return _replay(earlier, fingerprint)
-
-    class _Answered(Exception):
-        def __init__(self, record: _Stored) -> None:
-            self.record = record
-
-    try:
-        with uow(write=True) as work:
-
-            def check_after_lock() -> None:
-                # A retry that queued behind the first request sees its committed answer.
-                found = _find(work, user_id, key)
-                if found is not None:
-                    raise _Answered(found)
-
-            work.on_lock = check_after_lock
-            result = service(work, actor)
-            code = status(result) if callable(status) else status
-            body = render(result)
-            # A Core insert, run at once: a racing retry's duplicate key fails here, inside the try.
-            work.session.execute(
-                insert(IdempotencyRecord.table()),
-                {
-                    "user_id": user_id,
-                    "key": key,
-                    "fingerprint": fingerprint,
-                    "status_code": code,
-                    "response": body,
-                    "created_at": work.clock(),
-                },
-            )
-            work.commit()
-    except _Answered as answered:
-        return _replay(answered.record, fingerprint)
-    except IntegrityError:
-        with uow(write=False, single_statement=True) as work:
-            earlier = _find(work, user_id, key)
-        if earlier is None:
-            raise
-        return _replay(earlier, fingerprint)
-    return json_response(code, body)
+    answer = idempotency.answer_once(uow, actor.user_id, key, _fingerprint(), act)
+    response = json_response(answer.status_code, answer.body)
+    if answer.replayed:
+        response.headers["Idempotency-Replayed"] = "true"
+    return response
 
 
 def run_read(
@@ -189,3 +154,12 @@ def run_read(
         result = service(work, actor)
         body = render(result)
     return json_response(200, body)
+
+
+def run_download(service: Callable[[UnitOfWork, Actor], T], render: Callable[[T], Response]) -> Response:
+    """Run a download service (it writes its download event) and render the document in the same transaction."""
+    actor = current_actor()
+    with uow(write=True) as work:
+        response = render(service(work, actor))
+        work.commit()
+    return response

@@ -6,17 +6,28 @@ import re
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from ledger.domain.entries import ENTRY_KINDS, ITEM_MAX_CHARS, MAX_LINES_PER_ENTRY, MEMO_MAX_CHARS, QUANTITY_MAX
+from ledger.domain.entries import (
+    ENTRY_KINDS,
+    ITEM_MAX_CHARS,
+    MAX_LINES_PER_ENTRY,
+    MEMO_MAX_CHARS,
+    QUANTITY_MAX,
+    EntryDraft,
+    LineDraft,
+)
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.policy import BENEFICIARY_CATEGORIES, DISBURSEMENT_KINDS, RESTRICTIONS
-from ledger.services.associations import LEVELS
-from ledger.services.disbursements import MAX_BATCH_ITEMS, PAID_FROM
+from ledger.services.associations import LEVELS, AssociationCommand
+from ledger.services.disbursements import MAX_BATCH_ITEMS, PAID_FROM, GoodsPick, SpendCommand
 from ledger.services.disbursements import STATUSES as DISBURSEMENT_STATUSES
-from ledger.services.donations import MAX_ITEMS, METHODS
-from ledger.services.parties import BENEFICIARY_KINDS, DONOR_KINDS
-from ledger.services.pledges import COLLECTION_METHODS, PLEDGE_STEPS
+from ledger.services.donations import MAX_ITEMS, METHODS, DonationCommand, ItemCommand
+from ledger.services.funds import FundCommand
+from ledger.services.interest import InterestCommand
+from ledger.services.parties import BENEFICIARY_KINDS, DONOR_KINDS, BeneficiaryCommand, DonorCommand
+from ledger.services.pledges import COLLECTION_METHODS, PLEDGE_STEPS, CollectCommand, PledgeCommand
+from ledger.services.transfers import TransferCommand
 
 PLEDGE_STATUSES = tuple(PLEDGE_STEPS)
 
@@ -122,6 +133,10 @@ class AssociationIn(Schema):
     parent = Text(load_default=None, allow_none=True)
     address = text(300, required=False)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> AssociationCommand:
+        return AssociationCommand(**data)
+
 
 class AssociationOut(Schema):
     code = fields.String()
@@ -146,6 +161,10 @@ class FundIn(Schema):
     #: The policy document of API.md, checked key by key by the domain (``FundPolicy.parse``).
     policy = fields.Nested(lambda: PolicyIn(), load_default=None, allow_none=True)
     preset = Text(load_default=None, allow_none=True)
+
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> FundCommand:
+        return FundCommand(**data)
 
 
 class FundOut(Schema):
@@ -175,6 +194,10 @@ class DonorIn(Schema):
     phone = Text(load_default=None, allow_none=True, validate=validate.Length(max=30))
     anonymous = fields.Boolean(load_default=False)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> DonorCommand:
+        return DonorCommand(**data)
+
 
 class DonorOut(Schema):
     id = fields.Integer()
@@ -196,6 +219,10 @@ class BeneficiaryIn(Schema):
     address = text(300)
     is_minor = fields.Boolean(load_default=True)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> BeneficiaryCommand:
+        return BeneficiaryCommand(**data)
+
 
 class BeneficiaryOut(Schema):
     id = fields.Integer()
@@ -214,6 +241,10 @@ class ItemIn(Schema):
     unit = text(40, required=True, allow_empty=False)
     unit_value = Money(required=True)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> ItemCommand:
+        return ItemCommand(data["description"], data["quantity"], data["unit"], unit_value_vnd=data["unit_value"])
+
 
 class DonationIn(Schema):
     donor_id = Id(required=True)
@@ -223,6 +254,18 @@ class DonationIn(Schema):
     items = fields.List(fields.Nested(ItemIn), load_default=list, validate=validate.Length(max=MAX_ITEMS))
     received_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
+
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> DonationCommand:
+        return DonationCommand(
+            donor_id=data["donor_id"],
+            fund=data["fund"],
+            method=data["method"],
+            amount_vnd=data["amount"],
+            received_on=data["received_on"],
+            items=tuple(data["items"]),
+            memo=data.get("memo", ""),
+        )
 
 
 class LineOut(Schema):
@@ -267,6 +310,20 @@ class LineIn(Schema):
         if (data.get("debit") is None) == (data.get("credit") is None):
             raise ValidationError("Give exactly one of debit and credit.", "debit")
 
+    @post_load
+    def _draft(self, data: dict[str, Any], **_: Any) -> LineDraft:
+        return LineDraft(
+            account=data["account"],
+            fund=data["fund"],
+            debit_vnd=data["debit"] or 0,
+            credit_vnd=data["credit"] or 0,
+            quantity=data["quantity"],
+            unit=data["unit"],
+            item=data["item"],
+            donor_id=data["donor_id"],
+            beneficiary_id=data["beneficiary_id"],
+        )
+
 
 class EntryIn(Schema):
     date = Day(required=True)
@@ -276,6 +333,10 @@ class EntryIn(Schema):
         validate=validate.OneOf([k for k in ENTRY_KINDS if k in ("general", "opening", "interest", "transfer")]),
     )
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=2, max=MAX_LINES_PER_ENTRY))
+
+    @post_load
+    def _draft(self, data: dict[str, Any], **_: Any) -> EntryDraft:
+        return EntryDraft(entry_on=data["date"], memo=data["memo"], kind=data["kind"], lines=tuple(data["lines"]))
 
 
 class ReverseIn(Schema):
@@ -353,6 +414,10 @@ class GoodsPickIn(Schema):
     quantity = Count(required=True)
     unit = text(40, required=True, allow_empty=False)
 
+    @post_load
+    def _pick(self, data: dict[str, Any], **_: Any) -> GoodsPick:
+        return GoodsPick(data["description"], data["quantity"], data["unit"])
+
 
 class DisbursementIn(Schema):
     fund = Text(required=True, validate=validate.Length(min=1, max=40))
@@ -372,6 +437,19 @@ class DisbursementIn(Schema):
     )
     paid_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
+
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> SpendCommand:
+        return SpendCommand(
+            fund=data["fund"],
+            kind=data["kind"],
+            paid_from=data["paid_from"],
+            paid_on=data["paid_on"],
+            amount_vnd=data["amount"],
+            beneficiary_id=data["beneficiary_id"],
+            items=tuple(data["items"]),
+            memo=data.get("memo", ""),
+        )
 
 
 class BatchIn(Schema):
@@ -503,6 +581,17 @@ class PledgeIn(Schema):
     due_on = Day(load_default=None, allow_none=True)
     memo = text(MEMO_MAX_CHARS)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> PledgeCommand:
+        return PledgeCommand(
+            donor_id=data["donor_id"],
+            fund=data["fund"],
+            amount_vnd=data["amount"],
+            pledged_on=data["pledged_on"],
+            due_on=data["due_on"],
+            memo=data.get("memo", ""),
+        )
+
 
 class PledgeOut(Schema):
     id = fields.Integer()
@@ -537,6 +626,12 @@ class CollectIn(Schema):
     received_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> CollectCommand:
+        return CollectCommand(
+            amount_vnd=data["amount"], method=data["method"], received_on=data["received_on"], memo=data.get("memo", "")
+        )
+
 
 class CollectionOut(Schema):
     pledge = fields.Nested(PledgeOut)
@@ -555,6 +650,17 @@ class TransferIn(Schema):
     on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> TransferCommand:
+        return TransferCommand(
+            from_fund=data["from_fund"],
+            to_fund=data["to_fund"],
+            amount_vnd=data["amount"],
+            account=data["account"],
+            on=data["on"],
+            memo=data.get("memo", ""),
+        )
+
 
 class InterestIn(Schema):
     fund = Text(required=True, validate=validate.Length(min=1, max=40))
@@ -566,7 +672,52 @@ class InterestIn(Schema):
     on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
 
+    @post_load
+    def _command(self, data: dict[str, Any], **_: Any) -> InterestCommand:
+        return InterestCommand(
+            fund=data["fund"],
+            amount_vnd=data["amount"],
+            on=data["on"],
+            account=data["account"],
+            memo=data.get("memo", ""),
+        )
+
 
 AccountPage = page_of(AccountOut)
 FundPage = page_of(FundOut)
 PeriodPage = page_of(PeriodOut)
+
+
+# --- Documents and the audit log ----------------------------------------------------------------
+
+
+class StatementQuery(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf"]))
+
+
+class StatementLineOut(Schema):
+    date = fields.Date(attribute="received_on")
+    receipt_number = fields.String()
+    fund = fields.String(attribute="fund_code")
+    fund_name = fields.String()
+    amount = fields.Integer(attribute="amount_vnd")
+    status = fields.String()
+
+
+class StatementOut(Schema):
+    association = fields.String(attribute="association_code")
+    donor = fields.String(attribute="donor_name")
+    year = fields.Integer()
+    lines = fields.List(fields.Nested(StatementLineOut))
+    total = fields.Integer(attribute="total_vnd")
+
+
+class AuditEventOut(Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    user = fields.String(allow_none=True)
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    detail = fields.Dict()

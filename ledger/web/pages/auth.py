@@ -8,9 +8,9 @@ from flask import current_app
 from flask_login import UserMixin
 
 from ledger.extensions import login_manager
-from ledger.persistence.models import User
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import UnitOfWork
+from ledger.services.users import signed_in
 
 
 @dataclass
@@ -35,7 +35,5 @@ def load_user(user_id: str) -> SessionUser | None:
     if not user_id.isdigit():
         return None
     with UnitOfWork(current_app.extensions["ledger.db"], write=False) as uow:
-        user = uow.session.get(User, int(user_id))
-        if user is None:
-            return None
-        return SessionUser(user.id, user.email, user.name, user.is_admin)
+        user = signed_in(uow, int(user_id))
+    return SessionUser(user.user_id, user.email, user.name, user.is_admin) if user is not None else None

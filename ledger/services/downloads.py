@@ -1,0 +1,53 @@
+"""Documents handed out: receipt PDFs, donors' giving statements, vouchers. Every download is an event.
+
+Each function loads what the document shows and emits its download, so that who read which
+document is written to the audit log in the transaction that reads it.
+"""
+
+from __future__ import annotations
+
+from ledger.documents.models import DonorStatementDocument, ReceiptDocument, VoucherDocument
+from ledger.domain.events import ReceiptDownloaded, StatementDownloaded, VouchersDownloaded
+from ledger.services import donations, parties, receipts, vouchers
+from ledger.services.access import Actor, authorize_statement
+from ledger.services.journal import Books
+from ledger.services.unit_of_work import UnitOfWork
+
+
+def receipt(uow: UnitOfWork, actor: Actor, books: Books, number: str, base_url: str) -> ReceiptDocument:
+    donation = donations.get_receipt(uow, books, number)
+    document = receipts.receipt_document(uow, donation, base_url)
+    uow.emit(ReceiptDownloaded(by=actor, association_id=books.association.id, receipt_number=number))
+    return document
+
+
+def donor_statement(
+    uow: UnitOfWork, actor: Actor, code: str, donor_id: int, year: int, format: str
+) -> DonorStatementDocument:
+    """A donor's giving statement of ``year`` (readers of the books, or the donor's own login)."""
+    association = authorize_statement(uow, actor, code, donor_id)
+    donor = parties.find_donor(uow, association, donor_id)
+    document = receipts.donor_statement(uow, association, donor, year)
+    uow.emit(StatementDownloaded(by=actor, association_id=association.id, donor_id=donor_id, year=year, format=format))
+    return document
+
+
+def voucher(uow: UnitOfWork, actor: Actor, books: Books, number: str) -> list[VoucherDocument]:
+    return _vouchers(uow, actor, books, number, [vouchers.voucher(uow, books, number)])
+
+
+def batch_vouchers(uow: UnitOfWork, actor: Actor, books: Books, batch_id: int) -> list[VoucherDocument]:
+    """Every voucher of a batch, one a page (its pending items have none yet)."""
+    documents = vouchers.batch_vouchers(uow, books, batch_id)
+    return _vouchers(uow, actor, books, batch_document_name(batch_id), documents)
+
+
+def batch_document_name(batch_id: int) -> str:
+    return f"batch-{batch_id}-vouchers"
+
+
+def _vouchers(
+    uow: UnitOfWork, actor: Actor, books: Books, name: str, documents: list[VoucherDocument]
+) -> list[VoucherDocument]:
+    uow.emit(VouchersDownloaded(by=actor, association_id=books.association.id, document=name, count=len(documents)))
+    return documents

@@ -1,0 +1,17 @@
+"""What each event causes, in the transaction that emitted it: registered once, given to the ``Database``.
+
+Every ``Audited`` event writes its audit row; a numbered receipt queues its e-mail to the donor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ledger.domain.events import Audited, Event, ReceiptIssued
+from ledger.services import audit, outbox
+from ledger.services.unit_of_work import Handler
+
+HANDLERS: Mapping[type[Event], Sequence[Handler]] = {
+    Audited: (audit.write_row,),
+    ReceiptIssued: (outbox.queue_receipt_email,),
+}
