@@ -41,7 +41,9 @@ def test_a_donation_and_a_statement_download_each_write_one_row_with_their_detai
 def test_a_refused_download_writes_no_row(app: Flask, client: FlaskClient) -> None:
     books = set_up_books(app)
     before = client.get(f"/api/v1/associations/{books.code}/audit-log", headers=auth(books.treasurer)).get_json()
-    missing = client.get(f"/api/v1/associations/{books.code}/receipts/BN-2026-999999.pdf", headers=auth(books.treasurer))
+    missing = client.get(
+        f"/api/v1/associations/{books.code}/receipts/BN-2026-999999.pdf", headers=auth(books.treasurer)
+    )
     assert missing.status_code == 404
     after = client.get(f"/api/v1/associations/{books.code}/audit-log", headers=auth(books.treasurer)).get_json()
     assert after["items"] == before["items"]

@@ -36,7 +36,15 @@ def test_an_audited_event_names_its_object_by_a_field_and_keeps_the_others_as_de
 
 def test_a_number_that_names_the_object_is_written_as_text() -> None:
     event = DisbursementBatchRecorded(
-        by=TREASURER, association_id=3, batch_id=42, count=2, total_vnd=9, posted=1, pending_ids=[5], first_id=4, last_id=5
+        by=TREASURER,
+        association_id=3,
+        batch_id=42,
+        count=2,
+        total_vnd=9,
+        posted=1,
+        pending_ids=[5],
+        first_id=4,
+        last_id=5,
     )
     assert audit_object_id(event) == "42"
     assert "batch_id" not in audit_detail(event)
