@@ -10,7 +10,7 @@ from ledger.services.charts import authorized_books
 from ledger.services.disbursements import DisbursementResult, DisbursementView
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import cursor, disbursement_body, page, result_body
+from ledger.web.api.rendering import disbursement_body, page, result_body
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("approvals", "Approving or rejecting pending disbursements")
@@ -24,7 +24,7 @@ def list_approvals(query: dict[str, Any], code: str) -> Any:
 
     def service(work: UnitOfWork, actor: Actor) -> tuple[list[DisbursementView], int | None]:
         books = authorized_books(work, actor, code, Need.READ)
-        return approvals.list_pending(work, books, cursor(query["cursor"]), query["limit"])
+        return approvals.list_pending(work, books, s.cursor(query["cursor"]), query["limit"])
 
     return run_read(service, lambda found: page(*found, s.DisbursementOut))
 

@@ -8,7 +8,7 @@ from ledger.services import audit
 from ledger.services.access import Actor, Need, authorize
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import cursor, page
+from ledger.web.api.rendering import page
 from ledger.web.api.runtime import api_blueprint, run_read
 
 blp = api_blueprint("audit_log", "The audit log")
@@ -22,6 +22,6 @@ def audit_log(query: dict[str, Any], code: str) -> Any:
 
     def service(work: UnitOfWork, actor: Actor) -> tuple[list[audit.AuditLine], int | None]:
         association = authorize(work, actor, code, Need.READ)
-        return audit.audit_log(work, association, cursor(query["cursor"], s.SEQ_MAX), query["limit"])
+        return audit.audit_log(work, association, s.cursor(query["cursor"], s.SEQ_MAX), query["limit"])
 
     return run_read(service, lambda found: page(*found, s.AuditEventOut))

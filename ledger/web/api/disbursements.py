@@ -18,7 +18,6 @@ from ledger.web.api import schemas as s
 from ledger.web.api.rendering import (
     PDF_RESPONSES,
     association_url,
-    cursor,
     disbursement_body,
     page,
     pdf_response,
@@ -112,15 +111,8 @@ def record_batch(data: dict[str, Any], code: str) -> Any:
 @blp.route("/associations/<code>/disbursements", methods=["GET"])
 @blp.arguments(s.DisbursementQuery, location="query")
 @blp.response(200, s.DisbursementPage)
-def list_disbursements(query: dict[str, Any], code: str) -> Any:
+def list_disbursements(flt: DisbursementFilter, code: str) -> Any:
     """Disbursements in the order they were made, filtered by status, fund or batch."""
-    flt = DisbursementFilter(
-        status=query["status"],
-        fund=query["fund"],
-        batch_id=query["batch_id"],
-        after_id=cursor(query["cursor"]),
-        limit=query["limit"],
-    )
 
     def service(work: UnitOfWork, actor: Actor) -> tuple[list[disbursements.DisbursementView], int | None]:
         return disbursements.list_disbursements(work, authorized_books(work, actor, code, Need.READ), flt)

@@ -10,7 +10,7 @@ from ledger.services.access import Actor, Need
 from ledger.services.charts import authorized_books
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import cursor, page
+from ledger.web.api.rendering import page
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("entries", "The journal: entries and reversals")
@@ -31,16 +31,7 @@ def post_entry(draft: EntryDraft, code: str) -> Any:
 @blp.route("/associations/<code>/entries", methods=["GET"])
 @blp.arguments(s.EntryQuery, location="query")
 @blp.response(200, s.page_of(s.EntryOut))
-def list_entries(query: dict[str, Any], code: str) -> Any:
-    flt = journal.EntryFilter(
-        from_on=query["from_"],
-        to_on=query["to"],
-        fund=query["fund"],
-        account=query["account"],
-        after_seq=cursor(query["cursor"], s.SEQ_MAX),
-        limit=query["limit"],
-    )
-
+def list_entries(flt: journal.EntryFilter, code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> tuple[list[journal.EntryView], int | None]:
         return journal.list_entries(work, authorized_books(work, actor, code, Need.READ), flt)
 

@@ -8,7 +8,7 @@ from ledger.services import parties
 from ledger.services.access import Actor, Need, authorize
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import cursor, first, page
+from ledger.web.api.rendering import first, page
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("parties", "Donors and beneficiaries")
@@ -30,7 +30,7 @@ def create_donor(cmd: parties.DonorCommand, code: str) -> Any:
 def list_donors(query: dict[str, Any], code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> list[parties.DonorView]:
         association = authorize(work, actor, code, Need.READ)
-        return parties.list_donors(work, association, cursor(query["cursor"]), query["limit"] + 1)
+        return parties.list_donors(work, association, s.cursor(query["cursor"]), query["limit"] + 1)
 
     return run_read(service, lambda rows: page(*first(rows, query["limit"]), s.DonorOut))
 
@@ -60,7 +60,7 @@ def create_beneficiary(cmd: parties.BeneficiaryCommand, code: str) -> Any:
 def list_beneficiaries(query: dict[str, Any], code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> list[parties.BeneficiaryView]:
         association = authorize(work, actor, code, Need.READ)
-        return parties.list_beneficiaries(work, association, cursor(query["cursor"]), query["limit"] + 1)
+        return parties.list_beneficiaries(work, association, s.cursor(query["cursor"]), query["limit"] + 1)
 
     return run_read(service, lambda rows: page(*first(rows, query["limit"]), s.BeneficiaryOut))
 

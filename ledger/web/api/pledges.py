@@ -9,7 +9,7 @@ from ledger.services.access import Actor, Need
 from ledger.services.charts import authorized_books
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import cursor, page, receipt_body
+from ledger.web.api.rendering import page, receipt_body
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("pledges", "Pledges and their collection")
@@ -53,7 +53,7 @@ def list_pledges(query: dict[str, Any], code: str) -> Any:
     def service(work: UnitOfWork, actor: Actor) -> tuple[list[pledges.PledgeView], int | None]:
         books = authorized_books(work, actor, code, Need.READ)
         return pledges.list_pledges(
-            work, books, status=query["status"], after_id=cursor(query["cursor"]), limit=query["limit"]
+            work, books, status=query["status"], after_id=s.cursor(query["cursor"]), limit=query["limit"]
         )
 
     return run_read(service, lambda found: page(*found, s.PledgeOut))

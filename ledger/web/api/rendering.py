@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, current_app
 from marshmallow import Schema
 
-from ledger.domain.errors import ValidationFailed
 from ledger.services import receipts
 from ledger.services.disbursements import DisbursementResult, DisbursementView
 from ledger.services.donations import ReceiptView
 from ledger.web.api import schemas as s
 from ledger.web.api.runtime import API_PREFIX
 
-_DIGITS = re.compile(r"[0-9]{1,19}")
 #: The OpenAPI description of a PDF answer.
 PDF_RESPONSES = {"200": {"description": "A4 PDF", "content": {"application/pdf": {}}}}
-
-
-def cursor(raw: str | None, maximum: int = s.ID_MAX) -> int:
-    """The id (or sequence number, up to ``maximum``) a page continues after; 0 for the first page."""
-    if raw is None:
-        return 0
-    if _DIGITS.fullmatch(raw) is None or int(raw) > maximum:
-        raise ValidationFailed("Con trỏ trang không hợp lệ.", "Invalid cursor.", errors={"cursor": ["invalid"]})
-    return int(raw)
 
 
 def page(items: Sequence[Any], next_id: int | None, schema: type[Schema]) -> dict[str, Any]:

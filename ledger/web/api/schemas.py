@@ -17,14 +17,16 @@ from ledger.domain.entries import (
     EntryDraft,
     LineDraft,
 )
+from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.policy import BENEFICIARY_CATEGORIES, DISBURSEMENT_KINDS, RESTRICTIONS
 from ledger.services.associations import LEVELS, AssociationCommand
-from ledger.services.disbursements import MAX_BATCH_ITEMS, PAID_FROM, GoodsPick, SpendCommand
+from ledger.services.disbursements import MAX_BATCH_ITEMS, PAID_FROM, DisbursementFilter, GoodsPick, SpendCommand
 from ledger.services.disbursements import STATUSES as DISBURSEMENT_STATUSES
 from ledger.services.donations import MAX_ITEMS, METHODS, DonationCommand, ItemCommand
 from ledger.services.funds import FundCommand
 from ledger.services.interest import InterestCommand
+from ledger.services.journal import EntryFilter
 from ledger.services.parties import BENEFICIARY_KINDS, DONOR_KINDS, BeneficiaryCommand, DonorCommand
 from ledger.services.pledges import COLLECTION_METHODS, PLEDGE_STEPS, CollectCommand, PledgeCommand
 from ledger.services.transfers import TransferCommand
@@ -383,6 +385,18 @@ class VerifyOut(Schema):
     problems = fields.List(fields.String())
 
 
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def cursor(raw: str | None, maximum: int = ID_MAX) -> int:
+    """The id (or sequence number, up to ``maximum``) a page continues after; 0 for the first page."""
+    if raw is None:
+        return 0
+    if _DIGITS.fullmatch(raw) is None or int(raw) > maximum:
+        raise ValidationFailed("Con trỏ trang không hợp lệ.", "Invalid cursor.", errors={"cursor": ["invalid"]})
+    return int(raw)
+
+
 class PageQuery(Schema):
     limit = fields.Integer(load_default=PAGE_DEFAULT, validate=validate.Range(1, PAGE_MAX))
     cursor = Text(load_default=None)
@@ -393,6 +407,17 @@ class EntryQuery(PageQuery):
     to = Day(load_default=None)
     fund = Text(load_default=None)
     account = Text(load_default=None)
+
+    @post_load
+    def _filter(self, data: dict[str, Any], **_: Any) -> EntryFilter:
+        return EntryFilter(
+            from_on=data["from_"],
+            to_on=data["to"],
+            fund=data["fund"],
+            account=data["account"],
+            after_seq=cursor(data["cursor"], SEQ_MAX),
+            limit=data["limit"],
+        )
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
@@ -522,6 +547,16 @@ class DisbursementQuery(PageQuery):
     status = Text(load_default=None, validate=validate.OneOf(DISBURSEMENT_STATUSES))
     fund = Text(load_default=None)
     batch_id = Id(strict=False, load_default=None)
+
+    @post_load
+    def _filter(self, data: dict[str, Any], **_: Any) -> DisbursementFilter:
+        return DisbursementFilter(
+            status=data["status"],
+            fund=data["fund"],
+            batch_id=data["batch_id"],
+            after_id=cursor(data["cursor"]),
+            limit=data["limit"],
+        )
 
 
 class ApproveIn(Schema):
