@@ -35,7 +35,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ledger.domain.errors import LedgerError
-from ledger.domain.money import vnd_vi
+from ledger.domain.money import format_vnd
 from ledger.domain.policy import BENEFICIARY_CATEGORIES
 from ledger.services import disbursements, users
 from ledger.services.access import Actor, Need, authorize
@@ -203,7 +203,7 @@ def import_csv(association_code: str, path: Path, email: str, memo: str) -> None
     pending = [d for d in batch.disbursements if d.status == "pending"]
     click.echo(
         f"batch {batch.batch_id} recorded for {association_code}: {batch.count} disbursements, "
-        f"{vnd_vi(batch.total_vnd)} from {len(lines)} lines"
+        f"{format_vnd(batch.total_vnd)} from {len(lines)} lines"
     )
     if posted:
         click.echo(f"  posted: {len(posted)}, vouchers {posted[0].voucher_number} … {posted[-1].voucher_number}")

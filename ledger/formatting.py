@@ -1,6 +1,7 @@
-"""Amounts, dates and instants as people read them, in Vietnamese or English: formatting happens only at the edge.
+"""Amounts (``ledger.domain.money``), dates and instants as people read them, in Vietnamese or English: formatting happens only at the edge.
 
-Babel does the locale work (digit grouping, month names). The language is ``"en"`` for
+Babel does the locale work for dates (month names); amounts are grouped by the domain's
+one formatter, re-exported here for the edge. The language is ``"en"`` for
 English and Vietnamese for anything else, the same convention as ``LedgerError.detail``, so a
 missing or unexpected language falls back to the one the law asks vouchers to be written in.
 """
@@ -12,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal
+
+from ledger.domain.money import VND_SIGN, format_number, format_vnd
 
 #: Accounting dates and printed times are in Vietnam's time zone (STYLE.md, "Time").
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -22,28 +24,14 @@ VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _LOCALE_VI = Locale.parse("vi_VN")
 _LOCALE_EN = Locale.parse("en")
 
-#: The sign of the đồng; after the number with a space, as on Vietnamese vouchers.
-VND_SIGN = "₫"
-
 _DATE_PATTERN_VI = "dd/MM/yyyy"
 _DATE_PATTERN_EN = "d MMM yyyy"
+
+__all__ = ["VIETNAM_TZ", "VND_SIGN", "format_date", "format_datetime", "format_number", "format_vnd", "to_vietnam_time"]
 
 
 def _is_en(lang: str) -> bool:
     return lang == "en"
-
-
-def format_number(number: int, lang: str = "vi") -> str:
-    """``1200000`` → ``"1.200.000"`` in Vietnamese, ``"1,200,000"`` in English."""
-    return format_decimal(number, locale=_LOCALE_EN if _is_en(lang) else _LOCALE_VI)
-
-
-def format_vnd(amount_vnd: int, lang: str = "vi") -> str:
-    """``1200000`` → ``"1.200.000 ₫"`` in Vietnamese, ``"1,200,000 ₫"`` in English.
-
-    Negative amounts (a balance below zero in a report) keep their sign.
-    """
-    return f"{format_number(amount_vnd, lang)} {VND_SIGN}"
 
 
 def format_date(d: date, lang: str = "vi") -> str:

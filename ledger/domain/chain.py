@@ -133,20 +133,7 @@ def entry_text(
         reverses_seq,
         utc_text(created_at),
         created_by,
-        ",".join(
-            canonical_line(
-                json_string(line.account),
-                json_string(line.fund),
-                line.debit_vnd,
-                line.credit_vnd,
-                line.quantity,
-                line.unit,
-                line.item,
-                line.donor_id,
-                line.beneficiary_id,
-            )
-            for line in lines
-        ),
+        ",".join(canonical_line(json_string(line.account), json_string(line.fund), *line.values()) for line in lines),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ledger.domain.errors import UnbalancedEntry, ValidationFailed
@@ -29,9 +29,22 @@ ENTRY_KINDS = (
 )
 
 
-@dataclass(frozen=True)
+#: A journal line's fields, in the one order the chain's canonical text, the ``journal_lines``
+#: columns (with ids for the codes) and every reader of lines use: spelled out here only.
+LINE_FIELDS = ("account", "fund", "debit_vnd", "credit_vnd", "quantity", "unit", "item", "donor_id", "beneficiary_id")
+#: The fields after the account and fund codes: stored as they are (the codes are stored as ids).
+LINE_VALUE_FIELDS = LINE_FIELDS[2:]
+
+#: A line's values after its account and fund, in :data:`LINE_VALUE_FIELDS` order.
+LineValues = tuple[int, int, int | None, str | None, str | None, int | None, int | None]
+
+
+@dataclass(frozen=True, slots=True)
 class LineDraft:
-    """One line: exactly one of ``debit_vnd``/``credit_vnd`` is positive, the other 0."""
+    """One line: exactly one of ``debit_vnd``/``credit_vnd`` is positive, the other 0.
+
+    The fields are :data:`LINE_FIELDS` in that order (tests/unit/test_line_shape.py).
+    """
 
     account: str
     fund: str
@@ -48,6 +61,23 @@ class LineDraft:
     @property
     def amount_vnd(self) -> int:
         return self.debit_vnd or self.credit_vnd
+
+    def values(self) -> LineValues:
+        """The fields after ``account`` and ``fund`` (:data:`LINE_VALUE_FIELDS`), as a tuple."""
+        return (
+            self.debit_vnd,
+            self.credit_vnd,
+            self.quantity,
+            self.unit,
+            self.item,
+            self.donor_id,
+            self.beneficiary_id,
+        )
+
+    @classmethod
+    def of(cls, account: str, fund: str, values: LineValues) -> LineDraft:
+        """The line with these codes and :meth:`values` (a stored row's, say)."""
+        return cls(account, fund, *values)
 
 
 @dataclass(frozen=True)
@@ -145,17 +175,4 @@ def _refuse_malformed(draft: EntryDraft) -> None:
 
 def reversal_of(lines: tuple[LineDraft, ...]) -> tuple[LineDraft, ...]:
     """The lines that undo ``lines``: every debit becomes a credit of the same amount."""
-    return tuple(
-        LineDraft(
-            account=line.account,
-            fund=line.fund,
-            debit_vnd=line.credit_vnd,
-            credit_vnd=line.debit_vnd,
-            quantity=line.quantity,
-            unit=line.unit,
-            item=line.item,
-            donor_id=line.donor_id,
-            beneficiary_id=line.beneficiary_id,
-        )
-        for line in lines
-    )
+    return tuple(replace(line, debit_vnd=line.credit_vnd, credit_vnd=line.debit_vnd) for line in lines)

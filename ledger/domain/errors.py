@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ledger.domain.money import vnd_en, vnd_vi
+from ledger.domain.money import format_vnd
 
 LANGUAGES = ("vi", "en")
 
@@ -53,8 +53,8 @@ class UnbalancedEntry(LedgerError):
 
     def __init__(self, fund: str, debit_vnd: int, credit_vnd: int) -> None:
         super().__init__(
-            f"Bút toán không cân đối trong quỹ {fund}: tổng Nợ {vnd_vi(debit_vnd)} ≠ tổng Có {vnd_vi(credit_vnd)}.",
-            f"The entry does not balance in fund {fund}: debits {vnd_en(debit_vnd)} ≠ credits {vnd_en(credit_vnd)}.",
+            f"Bút toán không cân đối trong quỹ {fund}: tổng Nợ {format_vnd(debit_vnd)} ≠ tổng Có {format_vnd(credit_vnd)}.",
+            f"The entry does not balance in fund {fund}: debits {format_vnd(debit_vnd, 'en')} ≠ credits {format_vnd(credit_vnd, 'en')}.",
             fund=fund,
             debit=debit_vnd,
             credit=credit_vnd,
@@ -69,10 +69,10 @@ class InsufficientFunds(LedgerError):
         what_vi = f"tài khoản {account}" + (f" (hàng: {item})" if item else "")
         what_en = f"account {account}" + (f" (goods: {item})" if item else "")
         super().__init__(
-            f"Không đủ số dư: quỹ {fund}, {what_vi} chỉ còn {vnd_vi(available_vnd)} có thể chi "
-            f"(đã trừ các khoản đang chờ duyệt), nhưng cần {vnd_vi(requested_vnd)}.",
-            f"Not enough balance: fund {fund}, {what_en} has only {vnd_en(available_vnd)} available "
-            f"(pending approvals counted), but {vnd_en(requested_vnd)} is needed.",
+            f"Không đủ số dư: quỹ {fund}, {what_vi} chỉ còn {format_vnd(available_vnd)} có thể chi "
+            f"(đã trừ các khoản đang chờ duyệt), nhưng cần {format_vnd(requested_vnd)}.",
+            f"Not enough balance: fund {fund}, {what_en} has only {format_vnd(available_vnd, 'en')} available "
+            f"(pending approvals counted), but {format_vnd(requested_vnd, 'en')} is needed.",
             account=account,
             fund=fund,
             available=available_vnd,

@@ -14,12 +14,21 @@ def is_amount_vnd(value: object) -> bool:
     return type(value) is int and 0 < value <= AMOUNT_VND_MAX
 
 
-def vnd_vi(amount_vnd: int) -> str:
-    """``1200000`` → ``1.200.000 ₫``: the dot groups thousands on Vietnamese vouchers."""
-    sign = "-" if amount_vnd < 0 else ""
-    return f"{sign}{abs(amount_vnd):,}".replace(",", ".") + " ₫"
+#: The sign of the đồng; after the number with a space, as on Vietnamese vouchers.
+VND_SIGN = "₫"
 
 
-def vnd_en(amount_vnd: int) -> str:
-    """``1200000`` → ``1,200,000 ₫`` for English readers."""
-    return f"{amount_vnd:,} ₫"
+def format_number(number: int, lang: str = "vi") -> str:
+    """``1200000`` → ``"1.200.000"`` in Vietnamese (the dot groups thousands on vouchers),
+    ``"1,200,000"`` in English (``lang == "en"``; any other language reads Vietnamese)."""
+    grouped = f"{number:,}"
+    return grouped if lang == "en" else grouped.replace(",", ".")
+
+
+def format_vnd(amount_vnd: int, lang: str = "vi") -> str:
+    """``1200000`` → ``"1.200.000 ₫"`` in Vietnamese, ``"1,200,000 ₫"`` in English: the one
+    formatter of amounts, for refusals, documents, exports and pages alike.
+
+    Negative amounts (a balance below zero in a report) keep their sign.
+    """
+    return f"{format_number(amount_vnd, lang)} {VND_SIGN}"

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Final, cast
 
 from ledger.domain.errors import PurposeViolation, ValidationFailed
-from ledger.domain.money import AMOUNT_VND_MAX, is_amount_vnd, vnd_en, vnd_vi
+from ledger.domain.money import AMOUNT_VND_MAX, format_vnd, is_amount_vnd
 
 # --- Vocabulary -------------------------------------------------------------------------------
 
@@ -731,10 +731,10 @@ def _rule_max_per_disbursement(policy: FundPolicy, spend: SpendRequest) -> None:
         return
     raise PurposeViolation(
         "max_per_disbursement",
-        f"Mỗi lần chi từ quỹ này tối đa {vnd_vi(cap)}; khoản chi {vnd_vi(spend.amount_vnd)} "
-        f"vượt {vnd_vi(spend.amount_vnd - cap)}.",
-        f"This fund pays at most {vnd_en(cap)} per disbursement; {vnd_en(spend.amount_vnd)} "
-        f"is {vnd_en(spend.amount_vnd - cap)} over.",
+        f"Mỗi lần chi từ quỹ này tối đa {format_vnd(cap)}; khoản chi {format_vnd(spend.amount_vnd)} "
+        f"vượt {format_vnd(spend.amount_vnd - cap)}.",
+        f"This fund pays at most {format_vnd(cap, 'en')} per disbursement; {format_vnd(spend.amount_vnd, 'en')} "
+        f"is {format_vnd(spend.amount_vnd - cap, 'en')} over.",
         limit=cap,
         amount=spend.amount_vnd,
     )
@@ -749,9 +749,9 @@ def _rule_max_per_beneficiary_per_year(policy: FundPolicy, spend: SpendRequest, 
         # Without a beneficiary the yearly cap could not be counted, so it could be dodged.
         raise PurposeViolation(
             "max_per_beneficiary_per_year",
-            f"Quỹ này giới hạn mỗi người thụ hưởng nhận tối đa {vnd_vi(cap)} trong một năm; "
+            f"Quỹ này giới hạn mỗi người thụ hưởng nhận tối đa {format_vnd(cap)} trong một năm; "
             "khoản chi phải ghi rõ người thụ hưởng.",
-            f"This fund limits each beneficiary to {vnd_en(cap)} a year; the disbursement must name its beneficiary.",
+            f"This fund limits each beneficiary to {format_vnd(cap, 'en')} a year; the disbursement must name its beneficiary.",
             limit=cap,
             amount=spend.amount_vnd,
             year=year,
@@ -762,12 +762,12 @@ def _rule_max_per_beneficiary_per_year(policy: FundPolicy, spend: SpendRequest, 
     left = max(cap - paid, 0)
     raise PurposeViolation(
         "max_per_beneficiary_per_year",
-        f"Mỗi người thụ hưởng chỉ được nhận từ quỹ này tối đa {vnd_vi(cap)} trong năm {year}; "
-        f"người này đã nhận {vnd_vi(paid)}, chỉ còn được nhận {vnd_vi(left)}, "
-        f"nhưng khoản chi là {vnd_vi(spend.amount_vnd)}.",
-        f"Each beneficiary may receive at most {vnd_en(cap)} from this fund in {year}; "
-        f"this one has received {vnd_en(paid)}, so only {vnd_en(left)} is left, "
-        f"but the disbursement is {vnd_en(spend.amount_vnd)}.",
+        f"Mỗi người thụ hưởng chỉ được nhận từ quỹ này tối đa {format_vnd(cap)} trong năm {year}; "
+        f"người này đã nhận {format_vnd(paid)}, chỉ còn được nhận {format_vnd(left)}, "
+        f"nhưng khoản chi là {format_vnd(spend.amount_vnd)}.",
+        f"Each beneficiary may receive at most {format_vnd(cap, 'en')} from this fund in {year}; "
+        f"this one has received {format_vnd(paid, 'en')}, so only {format_vnd(left, 'en')} is left, "
+        f"but the disbursement is {format_vnd(spend.amount_vnd, 'en')}.",
         limit=cap,
         paid=paid,
         amount=spend.amount_vnd,
@@ -805,11 +805,11 @@ def _rule_running_cost_cap_pct(policy: FundPolicy, spend: SpendRequest, facts: S
     raise PurposeViolation(
         "running_cost_cap_pct",
         f"Chi hoạt động của quỹ trong năm {year} không được vượt {pct}% số tiền quỹ nhận được "
-        f"({vnd_vi(received)}), tức tối đa {vnd_vi(cap)}; đã chi {vnd_vi(spent)}, "
-        f"chỉ còn {vnd_vi(left)}, nhưng khoản chi là {vnd_vi(spend.amount_vnd)}.",
+        f"({format_vnd(received)}), tức tối đa {format_vnd(cap)}; đã chi {format_vnd(spent)}, "
+        f"chỉ còn {format_vnd(left)}, nhưng khoản chi là {format_vnd(spend.amount_vnd)}.",
         f"This fund's running costs in {year} may not exceed {pct}% of what it received "
-        f"({vnd_en(received)}), that is {vnd_en(cap)}; {vnd_en(spent)} is spent, "
-        f"only {vnd_en(left)} is left, but the disbursement is {vnd_en(spend.amount_vnd)}.",
+        f"({format_vnd(received, 'en')}), that is {format_vnd(cap, 'en')}; {format_vnd(spent, 'en')} is spent, "
+        f"only {format_vnd(left, 'en')} is left, but the disbursement is {format_vnd(spend.amount_vnd, 'en')}.",
         pct=pct,
         received=received,
         running_costs=spent,
@@ -828,11 +828,11 @@ def _rule_endowment_income(spend: SpendRequest, facts: SpendFacts) -> None:
     raise PurposeViolation(
         "endowment_income",
         "Quỹ này là quỹ gốc: vốn gốc không được chi, chỉ được chi từ thu nhập của quỹ. "
-        f"Thu nhập đến nay {vnd_vi(income)}, đã chi {vnd_vi(spent)}, chỉ còn {vnd_vi(left)}, "
-        f"nhưng khoản chi là {vnd_vi(spend.amount_vnd)}.",
+        f"Thu nhập đến nay {format_vnd(income)}, đã chi {format_vnd(spent)}, chỉ còn {format_vnd(left)}, "
+        f"nhưng khoản chi là {format_vnd(spend.amount_vnd)}.",
         "This fund is an endowment: its principal is never spent, only its income. "
-        f"Income to date is {vnd_en(income)}, {vnd_en(spent)} is spent, only {vnd_en(left)} "
-        f"is left, but the disbursement is {vnd_en(spend.amount_vnd)}.",
+        f"Income to date is {format_vnd(income, 'en')}, {format_vnd(spent, 'en')} is spent, only {format_vnd(left, 'en')} "
+        f"is left, but the disbursement is {format_vnd(spend.amount_vnd, 'en')}.",
         income=income,
         spent=spent,
         amount=spend.amount_vnd,

@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from ledger.documents.fonts import BOLD, REGULAR, register_fonts
+from ledger.domain.money import format_number
 from ledger.reports.general_ledger import OPENING_KIND, GeneralLedger, LedgerRow
 
 #: The CSV's header row, in the order of :class:`LedgerRow`.
@@ -101,12 +102,6 @@ _X_BALANCE = PAGE_WIDTH - MARGIN
 MEMO_MAX_CHARS = 62
 
 
-def _vnd(amount_vnd: int) -> str:
-    """``1200000`` → ``1.200.000``: what ``ledger.formatting`` prints, without Babel's cost per number
-    (a ledger PDF prints hundreds of thousands of them)."""
-    return f"{amount_vnd:,}".replace(",", ".")
-
-
 def _date(value: date) -> str:
     return f"{value:%d/%m/%Y}"
 
@@ -183,7 +178,7 @@ class _LedgerPages:
         self._room(1)
         if row.kind == OPENING_KIND:
             left: tuple[tuple[float, str], ...] = ((_X_DATE, _date(row.entry_on)), (_X_MEMO, row.memo))
-            self._cells(left, ((_X_BALANCE, _vnd(row.balance_vnd)),), REGULAR)
+            self._cells(left, ((_X_BALANCE, format_number(row.balance_vnd)),), REGULAR)
             return
         memo = _cut(row.memo, MEMO_MAX_CHARS)
         if row.item and row.quantity:
@@ -191,9 +186,9 @@ class _LedgerPages:
         self._cells(
             ((_X_DATE, _date(row.entry_on)), (_X_SEQ, str(row.seq)), (_X_MEMO, memo)),
             (
-                (_X_DEBIT, _vnd(row.debit_vnd) if row.debit_vnd else ""),
-                (_X_CREDIT, _vnd(row.credit_vnd) if row.credit_vnd else ""),
-                (_X_BALANCE, _vnd(row.balance_vnd)),
+                (_X_DEBIT, format_number(row.debit_vnd) if row.debit_vnd else ""),
+                (_X_CREDIT, format_number(row.credit_vnd) if row.credit_vnd else ""),
+                (_X_BALANCE, format_number(row.balance_vnd)),
             ),
             REGULAR,
         )
@@ -203,9 +198,9 @@ class _LedgerPages:
         self._cells(
             ((_X_MEMO, "Cộng phát sinh / Totals — số dư cuối / closing"),),
             (
-                (_X_DEBIT, _vnd(debit)),
-                (_X_CREDIT, _vnd(credit)),
-                (_X_BALANCE, _vnd(balance)),
+                (_X_DEBIT, format_number(debit)),
+                (_X_CREDIT, format_number(credit)),
+                (_X_BALANCE, format_number(balance)),
             ),
             BOLD,
         )

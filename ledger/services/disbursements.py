@@ -31,7 +31,7 @@ from ledger.domain.accounts import (
     AccountType,
     parent_code,
 )
-from ledger.domain.entries import ITEM_MAX_CHARS, MEMO_MAX_CHARS, QUANTITY_MAX, UNIT_MAX_CHARS, EntryDraft, LineDraft
+from ledger.domain.entries import ITEM_MAX_CHARS, MEMO_MAX_CHARS, QUANTITY_MAX, UNIT_MAX_CHARS, EntryDraft
 from ledger.domain.errors import (
     InsufficientFunds,
     InsufficientGoods,
@@ -47,10 +47,9 @@ from ledger.domain.events import (
     DisbursementVoided,
 )
 from ledger.domain.goods import average_cost_value
-from ledger.domain.money import is_amount_vnd, vnd_en, vnd_vi
+from ledger.domain.money import format_vnd, is_amount_vnd
 from ledger.domain.policy import (
     DISBURSEMENT_KINDS,
-    KIND_EXPENSE_ACCOUNT,
     KIND_LABELS_VI,
     FundPolicy,
     SpendFacts,
@@ -59,6 +58,8 @@ from ledger.domain.policy import (
     needs_approval,
 )
 from ledger.domain.states import DISBURSEMENT_STEPS, step
+from ledger.domain.templates import GoodsOut, disbursement_entry
+from ledger.persistence import journal_store
 from ledger.persistence.models import (
     Beneficiary,
     Disbursement,
@@ -75,7 +76,6 @@ from ledger.services.journal import (
     Books,
     EntryView,
     at_item,
-    load_balances,
     post_entries,
     reserve,
 )
@@ -351,10 +351,11 @@ class _Positions:
     """The balances a request pays from, changed in memory item by item before anything is written."""
 
     def __init__(self, uow: UnitOfWork, books: Books, fund_ids: set[int]) -> None:
-        stored = load_balances(uow, books.association.id, fund_ids)
-        self.net: dict[BalanceKey, int] = defaultdict(int, {k: b.net_debit_vnd for k, b in stored.items()})
-        self.quantity: dict[BalanceKey, int] = defaultdict(int, {k: b.quantity for k, b in stored.items()})
-        self.reserved: dict[BalanceKey, int] = defaultdict(int, {k: b.reserved_vnd for k, b in stored.items()})
+        uow.session.flush()  # a reservation the ORM holds back is read with the balances
+        stored = journal_store.read_positions(uow.session, books.association.id, fund_ids)
+        self.net: dict[BalanceKey, int] = defaultdict(int, {k: p.net_vnd for k, p in stored.items()})
+        self.quantity: dict[BalanceKey, int] = defaultdict(int, {k: p.quantity for k, p in stored.items()})
+        self.reserved: dict[BalanceKey, int] = defaultdict(int, {k: p.reserved_vnd for k, p in stored.items()})
 
     def available(self, key: BalanceKey) -> int:
         return self.net[key] - self.reserved[key]
@@ -396,34 +397,17 @@ def _shape_errors(cmd: SpendCommand, today: date) -> dict[str, list[str]]:
 
 
 def disbursement_draft(cmd: SpendCommand, amount_vnd: int) -> EntryDraft:
-    """The entry of a disbursement: debit the kind's expense account, credit cash, bank or goods.
-
-    Both lines carry the beneficiary, so what a beneficiary received (and, later, which
-    donor's money paid for it) can be read from the journal alone.
-    """
+    """The entry of a disbursement (``templates.disbursement_entry``): expense debited, source credited."""
     pick = cmd.items[0] if cmd.paid_from == "in_kind" else None
-    goods: dict[str, Any] = (
-        {"quantity": pick.quantity, "unit": pick.unit, "item": pick.description} if pick is not None else {}
-    )
-    expense = LineDraft(
-        account=KIND_EXPENSE_ACCOUNT[cmd.kind],
+    return disbursement_entry(
         fund=cmd.fund,
-        debit_vnd=amount_vnd,
+        kind=cmd.kind,
+        paid_from=cmd.paid_from,
+        amount_vnd=amount_vnd,
+        paid_on=cmd.paid_on,
+        memo=cmd.memo or _default_memo(cmd),
         beneficiary_id=cmd.beneficiary_id,
-        **goods,
-    )
-    source = LineDraft(
-        account=METHOD_ACCOUNT[cmd.paid_from],
-        fund=cmd.fund,
-        credit_vnd=amount_vnd,
-        beneficiary_id=cmd.beneficiary_id,
-        **goods,
-    )
-    return EntryDraft(
-        entry_on=cmd.paid_on,
-        memo=(cmd.memo or _default_memo(cmd))[:MEMO_MAX_CHARS],
-        kind="disbursement",
-        lines=(expense, source),
+        goods=GoodsOut(pick.description, pick.quantity, pick.unit) if pick is not None else None,
     )
 
 
@@ -535,8 +519,8 @@ def _plan_one(
             )
         if cmd.amount_vnd is not None and cmd.amount_vnd != amount:
             raise ValidationFailed(
-                f"Số hàng này trị giá {vnd_vi(amount)} theo giá bình quân; bỏ trống số tiền hoặc ghi đúng số đó.",
-                f"These goods are worth {vnd_en(amount)} at average cost; leave the amount out or send that amount.",
+                f"Số hàng này trị giá {format_vnd(amount)} theo giá bình quân; bỏ trống số tiền hoặc ghi đúng số đó.",
+                f"These goods are worth {format_vnd(amount, 'en')} at average cost; leave the amount out or send that amount.",
                 errors={"amount": [f"the goods are worth {amount} VND at average cost"]},
             )
     else:

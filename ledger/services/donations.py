@@ -9,12 +9,11 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from ledger.clock import today_vn
-from ledger.domain.accounts import CASH_DONATIONS, GOODS, IN_KIND_DONATIONS, METHOD_ACCOUNT
-from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.events import DonationRecorded, ReceiptIssued, ReceiptVoided
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.states import RECEIPT_STEPS, step
+from ledger.domain.templates import GoodsIn, donation_entry
 from ledger.persistence.models import Donation, DonationItem, Donor
 from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services.access import Actor
@@ -113,40 +112,6 @@ def _check(cmd: DonationCommand, today: date) -> None:
         errors["items"] = ["only in-kind donations list items"]
     if errors:
         raise ValidationFailed("Thông tin khoản tài trợ không hợp lệ.", "The donation has wrong fields.", errors=errors)
-
-
-def donation_lines(cmd: DonationCommand) -> tuple[LineDraft, ...]:
-    """Debit what came in (cash, bank or goods), credit the fund's donation revenue."""
-    if cmd.method == "in_kind":
-        lines: list[LineDraft] = []
-        for item in cmd.items:
-            lines.append(
-                LineDraft(
-                    account=GOODS,
-                    fund=cmd.fund,
-                    debit_vnd=item.value_vnd,
-                    quantity=item.quantity,
-                    unit=item.unit,
-                    item=item.description,
-                    donor_id=cmd.donor_id,
-                )
-            )
-            lines.append(
-                LineDraft(
-                    account=IN_KIND_DONATIONS,
-                    fund=cmd.fund,
-                    credit_vnd=item.value_vnd,
-                    quantity=item.quantity,
-                    unit=item.unit,
-                    item=item.description,
-                    donor_id=cmd.donor_id,
-                )
-            )
-        return tuple(lines)
-    return (
-        LineDraft(account=METHOD_ACCOUNT[cmd.method], fund=cmd.fund, debit_vnd=cmd.amount_vnd, donor_id=cmd.donor_id),
-        LineDraft(account=CASH_DONATIONS, fund=cmd.fund, credit_vnd=cmd.amount_vnd, donor_id=cmd.donor_id),
-    )
 
 
 def known_donor(uow: UnitOfWork, books: Books, donor_id: int) -> Donor:
@@ -251,8 +216,15 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
     _check(cmd, today_vn(uow.clock()))
     donor = known_donor(uow, books, cmd.donor_id)
     known_fund(books, cmd.fund)
-    memo = cmd.memo or f"Tài trợ của {donor.name}"
-    draft = EntryDraft(entry_on=cmd.received_on, memo=memo[:500], kind="donation", lines=donation_lines(cmd))
+    draft = donation_entry(
+        fund=cmd.fund,
+        method=cmd.method,
+        amount_vnd=cmd.amount_vnd,
+        donor_id=cmd.donor_id,
+        received_on=cmd.received_on,
+        memo=cmd.memo or f"Tài trợ của {donor.name}",
+        goods=[GoodsIn(i.description, i.quantity, i.unit, i.value_vnd) for i in cmd.items],
+    )
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     donation = issue_receipt(
         uow,

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger.clock import today_vn
-from ledger.domain.accounts import BANK, INTEREST_INCOME, parent_code
-from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft
+from ledger.domain.accounts import BANK, parent_code
+from ledger.domain.entries import MEMO_MAX_CHARS
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.events import InterestPosted
 from ledger.domain.money import is_amount_vnd
+from ledger.domain.templates import interest_entry
 from ledger.services.access import Actor
 from ledger.services.journal import Books, EntryView, post_entries
 from ledger.services.unit_of_work import UnitOfWork
@@ -45,15 +46,12 @@ def record_interest(uow: UnitOfWork, actor: Actor, books: Books, cmd: InterestCo
             "The interest has fields that are missing or wrong: see errors.",
             errors=errors,
         )
-    memo = cmd.memo or f"Lãi tiền gửi của quỹ {cmd.fund}"
-    draft = EntryDraft(
-        entry_on=cmd.on,
-        memo=memo[:MEMO_MAX_CHARS],
-        kind="interest",
-        lines=(
-            LineDraft(account=cmd.account, fund=cmd.fund, debit_vnd=cmd.amount_vnd),
-            LineDraft(account=INTEREST_INCOME, fund=cmd.fund, credit_vnd=cmd.amount_vnd),
-        ),
+    draft = interest_entry(
+        fund=cmd.fund,
+        account=cmd.account,
+        amount_vnd=cmd.amount_vnd,
+        on=cmd.on,
+        memo=cmd.memo or f"Lãi tiền gửi của quỹ {cmd.fund}",
     )
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     uow.emit(

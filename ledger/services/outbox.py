@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 
 from ledger.documents.receipt_pdf import render_receipt
 from ledger.domain.events import ReceiptIssued
-from ledger.domain.money import vnd_vi
+from ledger.domain.money import format_vnd
 from ledger.persistence.models import Association, Donation, Donor, Fund, OutboxMessage
 from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services.receipts import receipt_document, verify_url
@@ -69,7 +69,7 @@ def queue_receipt_email(uow: UnitOfWork, event: ReceiptIssued) -> None:
             "subject": f"Giấy biên nhận tài trợ {number} – {association.name}",
             "body": (
                 f"Kính gửi {donor.name},\n\n"
-                f"{association.name} trân trọng cảm ơn khoản tài trợ {vnd_vi(event.amount_vnd)} "
+                f"{association.name} trân trọng cảm ơn khoản tài trợ {format_vnd(event.amount_vnd)} "
                 f"cho {fund.name} ngày {event.received_on:%d/%m/%Y}.\n"
                 f"Giấy biên nhận số {number} được gửi kèm thư này.\n\n"
                 f"Dear {donor.name}, thank you for your gift; receipt {number} is attached.\n"

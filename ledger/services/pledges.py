@@ -13,12 +13,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ledger.clock import today_vn
-from ledger.domain.accounts import CASH_DONATIONS, METHOD_ACCOUNT, PLEDGES
-from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft
+from ledger.domain.entries import MEMO_MAX_CHARS
 from ledger.domain.errors import Conflict, NotFound, ValidationFailed
 from ledger.domain.events import PledgeCancelled, PledgeCollected, PledgeRecorded, PledgeUncollected
-from ledger.domain.money import is_amount_vnd, vnd_en, vnd_vi
+from ledger.domain.money import format_vnd, is_amount_vnd
 from ledger.domain.states import step
+from ledger.domain.templates import pledge_collection_entry, pledge_entry
 from ledger.persistence.models import Donation, Pledge
 from ledger.services.access import Actor
 from ledger.services.donations import ReceiptFacts, ReceiptView, issue_receipt, known_donor, known_fund, receipt_view
@@ -109,14 +109,12 @@ def record_pledge(uow: UnitOfWork, actor: Actor, books: Books, cmd: PledgeComman
         raise _invalid(errors)
     donor = known_donor(uow, books, cmd.donor_id)
     known_fund(books, cmd.fund)
-    draft = EntryDraft(
-        entry_on=cmd.pledged_on,
-        memo=(cmd.memo or f"Cam kết tài trợ của {donor.name}")[:MEMO_MAX_CHARS],
-        kind="pledge",
-        lines=(
-            LineDraft(account=PLEDGES, fund=cmd.fund, debit_vnd=cmd.amount_vnd, donor_id=donor.id),
-            LineDraft(account=CASH_DONATIONS, fund=cmd.fund, credit_vnd=cmd.amount_vnd, donor_id=donor.id),
-        ),
+    draft = pledge_entry(
+        fund=cmd.fund,
+        amount_vnd=cmd.amount_vnd,
+        donor_id=donor.id,
+        pledged_on=cmd.pledged_on,
+        memo=cmd.memo or f"Cam kết tài trợ của {donor.name}",
     )
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     pledge = Pledge(
@@ -178,9 +176,9 @@ def collect_pledge(
     outstanding = pledge.amount_vnd - pledge.collected_vnd
     if cmd.amount_vnd > outstanding:
         raise ValidationFailed(
-            f"Cam kết chỉ còn {vnd_vi(outstanding)} chưa thu; không thể thu {vnd_vi(cmd.amount_vnd)}. "
+            f"Cam kết chỉ còn {format_vnd(outstanding)} chưa thu; không thể thu {format_vnd(cmd.amount_vnd)}. "
             "Phần nhiều hơn hãy ghi thành một khoản tài trợ mới.",
-            f"Only {vnd_en(outstanding)} of the pledge is outstanding; {vnd_en(cmd.amount_vnd)} cannot be "
+            f"Only {format_vnd(outstanding, 'en')} of the pledge is outstanding; {format_vnd(cmd.amount_vnd, 'en')} cannot be "
             "collected. Record anything more as a new donation.",
             errors={"amount": [f"at most {outstanding} is outstanding"]},
             outstanding=outstanding,
@@ -189,15 +187,13 @@ def collect_pledge(
         raise _invalid({"received_on": ["cannot be before the pledge was made"]})
     fund = books.funds_by_id[pledge.fund_id].code
     donor = known_donor(uow, books, pledge.donor_id)
-    memo = cmd.memo or f"Thu tiền cam kết tài trợ số {pledge.id} của {donor.name}"
-    draft = EntryDraft(
-        entry_on=cmd.received_on,
-        memo=memo[:MEMO_MAX_CHARS],
-        kind="pledge_collection",
-        lines=(
-            LineDraft(account=METHOD_ACCOUNT[cmd.method], fund=fund, debit_vnd=cmd.amount_vnd, donor_id=donor.id),
-            LineDraft(account=PLEDGES, fund=fund, credit_vnd=cmd.amount_vnd, donor_id=donor.id),
-        ),
+    draft = pledge_collection_entry(
+        fund=fund,
+        method=cmd.method,
+        amount_vnd=cmd.amount_vnd,
+        donor_id=donor.id,
+        received_on=cmd.received_on,
+        memo=cmd.memo or f"Thu tiền cam kết tài trợ số {pledge.id} của {donor.name}",
     )
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     receipt = issue_receipt(
@@ -241,8 +237,8 @@ def undo_for_reversal(uow: UnitOfWork, actor: Actor, books: Books, seq: int, rev
     if pledge is not None:
         if pledge.collected_vnd:
             raise Conflict(
-                f"Cam kết số {pledge.id} đã thu {vnd_vi(pledge.collected_vnd)}: hãy đảo các bút toán thu trước.",
-                f"{vnd_en(pledge.collected_vnd)} of pledge {pledge.id} was collected: reverse the collections first.",
+                f"Cam kết số {pledge.id} đã thu {format_vnd(pledge.collected_vnd)}: hãy đảo các bút toán thu trước.",
+                f"{format_vnd(pledge.collected_vnd, 'en')} of pledge {pledge.id} was collected: reverse the collections first.",
                 collected=pledge.collected_vnd,
             )
         pledge.status = step(PLEDGE_STEPS, "pledge", pledge.status, "cancelled")

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger.clock import today_vn
-from ledger.domain.accounts import BANK, CASH, FUND_BALANCE, parent_code
-from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft
+from ledger.domain.accounts import BANK, CASH, parent_code
+from ledger.domain.entries import MEMO_MAX_CHARS
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.events import TransferPosted
 from ledger.domain.money import is_amount_vnd
 from ledger.domain.policy import check_transfer_out
+from ledger.domain.templates import transfer_entry
 from ledger.services.access import Actor
 from ledger.services.funds import policies_in_force
 from ledger.services.journal import Books, EntryView, post_entries
@@ -35,16 +36,6 @@ class TransferCommand:
     account: str
     on: date
     memo: str = ""
-
-
-def transfer_lines(cmd: TransferCommand) -> tuple[LineDraft, ...]:
-    """Cr cash/bank and Dr 431 in the source fund; Dr cash/bank and Cr 431 in the target fund."""
-    return (
-        LineDraft(account=cmd.account, fund=cmd.from_fund, credit_vnd=cmd.amount_vnd),
-        LineDraft(account=FUND_BALANCE, fund=cmd.from_fund, debit_vnd=cmd.amount_vnd),
-        LineDraft(account=cmd.account, fund=cmd.to_fund, debit_vnd=cmd.amount_vnd),
-        LineDraft(account=FUND_BALANCE, fund=cmd.to_fund, credit_vnd=cmd.amount_vnd),
-    )
 
 
 def transfer(uow: UnitOfWork, actor: Actor, books: Books, cmd: TransferCommand) -> EntryView:
@@ -79,8 +70,14 @@ def transfer(uow: UnitOfWork, actor: Actor, books: Books, cmd: TransferCommand) 
     source = books.funds[cmd.from_fund]
     _, policy = policies_in_force(uow, [source.id])[source.id]
     check_transfer_out(source.restriction, policy)
-    memo = cmd.memo or f"Chuyển tiền từ quỹ {cmd.from_fund} sang quỹ {cmd.to_fund}"
-    draft = EntryDraft(entry_on=cmd.on, memo=memo[:MEMO_MAX_CHARS], kind="transfer", lines=transfer_lines(cmd))
+    draft = transfer_entry(
+        from_fund=cmd.from_fund,
+        to_fund=cmd.to_fund,
+        account=cmd.account,
+        amount_vnd=cmd.amount_vnd,
+        on=cmd.on,
+        memo=cmd.memo or f"Chuyển tiền từ quỹ {cmd.from_fund} sang quỹ {cmd.to_fund}",
+    )
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     uow.emit(
         TransferPosted(

@@ -29,6 +29,7 @@ from ledger.domain.chain import (
     utc_text,
     verify_chain,
 )
+from ledger.persistence import journal_store
 from ledger.persistence.cursors import driver_cursor
 from ledger.persistence.engine import make_engine
 from ledger.persistence.models import (
@@ -227,13 +228,7 @@ def _stored_entries(
             JournalLine.seq,
             JournalLine.account_id,
             JournalLine.fund_id,
-            JournalLine.debit_vnd,
-            JournalLine.credit_vnd,
-            JournalLine.quantity,
-            JournalLine.unit,
-            JournalLine.item,
-            JournalLine.donor_id,
-            JournalLine.beneficiary_id,
+            *journal_store.LINE_VALUE_COLUMNS,
         )
         .where(*lines_in_range)
         .order_by(JournalLine.seq, JournalLine.line_no),

@@ -23,6 +23,7 @@ from benchlib.generate import BATCH_SIZE, MAIN, TREE, JournalGenerator, person_n
 from sqlalchemy import select
 
 from ledger.domain.entries import EntryDraft, LineDraft
+from ledger.persistence import journal_store
 from ledger.persistence.engine import SQLITE_PRAGMAS
 from ledger.persistence.models import Association
 from ledger.reports.export import PDF_MAX_LINES, write_general_ledger_csv, write_general_ledger_pdf
@@ -317,8 +318,8 @@ def verify(args: dict[str, Any]) -> dict[str, Any]:
 
 # --- 8. the database's own limit for the same rows ------------------------------------------------
 
-ENTRY_COLUMNS = "association_id, seq, entry_on, kind, memo, reverses_seq, created_at, created_by, prev_hash, hash"
-LINE_COLUMNS = "association_id, seq, line_no, account_id, fund_id, debit_vnd, credit_vnd, quantity, unit, item, donor_id, beneficiary_id"
+ENTRY_COLUMNS = ", ".join(journal_store.ENTRY_COLUMNS)
+LINE_COLUMNS = ", ".join(journal_store.LINE_COLUMNS)
 
 
 def _as_raw(sql: str) -> str:

@@ -16,7 +16,7 @@ from ledger.domain.chain import (
     link_hash,
     verify_chain,
 )
-from ledger.domain.entries import LineDraft
+from ledger.domain.entries import LINE_FIELDS, LineDraft
 
 CREATED = datetime(2026, 11, 23, 16, 54, 13, 120, tzinfo=UTC)
 
@@ -33,20 +33,8 @@ def reference_bytes(entry: SealedEntry) -> bytes:
         entry.reverses_seq,
         entry.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         entry.created_by,
-        [
-            [
-                line.account,
-                line.fund,
-                line.debit_vnd,
-                line.credit_vnd,
-                line.quantity,
-                line.unit,
-                line.item,
-                line.donor_id,
-                line.beneficiary_id,
-            ]
-            for line in entry.lines
-        ],
+        # LINE_FIELDS is the documented order (tests/unit/test_line_shape.py).
+        [[getattr(line, name) for name in LINE_FIELDS] for line in entry.lines],
     ]
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -297,10 +297,12 @@ class EntryOut(Schema):
 
 
 class LineIn(Schema):
+    """A journal line as a client writes it; loads into the one line shape, ``LineDraft``."""
+
     account = Text(required=True, validate=validate.Length(min=1, max=20))
     fund = Text(required=True, validate=validate.Length(min=1, max=40))
-    debit = Money(load_default=None)
-    credit = Money(load_default=None)
+    debit_vnd = Money(data_key="debit", load_default=None)
+    credit_vnd = Money(data_key="credit", load_default=None)
     quantity = Count(load_default=None)
     unit = Text(load_default=None, validate=validate.Length(max=40))
     item = Text(load_default=None, validate=validate.Length(max=ITEM_MAX_CHARS))
@@ -309,22 +311,12 @@ class LineIn(Schema):
 
     @validates_schema
     def _one_side(self, data: dict[str, Any], **_: Any) -> None:
-        if (data.get("debit") is None) == (data.get("credit") is None):
+        if (data.get("debit_vnd") is None) == (data.get("credit_vnd") is None):
             raise ValidationError("Give exactly one of debit and credit.", "debit")
 
     @post_load
-    def _draft(self, data: dict[str, Any], **_: Any) -> LineDraft:
-        return LineDraft(
-            account=data["account"],
-            fund=data["fund"],
-            debit_vnd=data["debit"] or 0,
-            credit_vnd=data["credit"] or 0,
-            quantity=data["quantity"],
-            unit=data["unit"],
-            item=data["item"],
-            donor_id=data["donor_id"],
-            beneficiary_id=data["beneficiary_id"],
-        )
+    def _line(self, data: dict[str, Any], **_: Any) -> LineDraft:
+        return LineDraft(**{**data, "debit_vnd": data["debit_vnd"] or 0, "credit_vnd": data["credit_vnd"] or 0})
 
 
 class EntryIn(Schema):
