@@ -146,6 +146,31 @@ def check_open_periods(drafts: Sequence[EntryDraft], closed_years: Set[int]) -> 
             raise _indexed(PeriodClosed(draft.entry_on.year), index, batch)
 
 
+#: Years a fiscal period can name; anything else is a typing mistake.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def check_fiscal_year(year: int) -> None:
+    """Refuse a number that cannot be a fiscal year (a calendar year)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValidationFailed(
+            "Năm tài chính không hợp lệ.",
+            "Not a valid fiscal year.",
+            errors={"year": [f"must be from {YEAR_MIN} to {YEAR_MAX}"]},
+        )
+
+
+def check_closable(year: int, today: date) -> None:
+    """Refuse closing a fiscal year that is not one or has not ended by ``today``."""
+    check_fiscal_year(year)
+    if year >= today.year:
+        raise ValidationFailed(
+            f"Năm {year} chưa kết thúc nên chưa thể khóa sổ.",
+            f"Year {year} has not ended yet, so it cannot be closed.",
+            errors={"year": ["only a year that has ended can be closed"]},
+        )
+
+
 def fund_ids_of(drafts: Sequence[EntryDraft], chart: ChartFacts) -> set[int]:
     """The funds whose positions posting ``drafts`` reads."""
     funds = chart.funds

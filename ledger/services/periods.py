@@ -8,16 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from ledger.clock import today_vn
-from ledger.domain.errors import Conflict, InvalidTransition, ValidationFailed
+from ledger.domain.errors import Conflict, InvalidTransition
 from ledger.domain.events import PeriodClosed, PeriodReopened
+from ledger.domain.posting import check_closable, check_fiscal_year
 from ledger.domain.reasons import reason_given
 from ledger.persistence.models import Disbursement, JournalEntry, Period
 from ledger.services.access import Actor
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
-
-#: Years a period can name; anything else is a typing mistake.
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -28,15 +26,6 @@ class PeriodView:
     closed_by: int | None
     #: Disbursements dated in the year that still wait for an approver.
     pending_disbursements: int
-
-
-def _check_year(year: int) -> None:
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ValidationFailed(
-            "Năm tài chính không hợp lệ.",
-            "Not a valid fiscal year.",
-            errors={"year": [f"must be from {YEAR_MIN} to {YEAR_MAX}"]},
-        )
 
 
 def _pending_in(uow: UnitOfWork, association_id: int, year: int) -> int:
@@ -67,14 +56,8 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
     Refused while disbursements dated in it still wait for approval: they would be stranded,
     their money reserved for good. Decide them (approve or reject) first.
     """
-    _check_year(year)
+    check_closable(year, today_vn(uow.clock()))
     association_id = books.association.id
-    if year >= today_vn(uow.clock()).year:
-        raise ValidationFailed(
-            f"Năm {year} chưa kết thúc nên chưa thể khóa sổ.",
-            f"Year {year} has not ended yet, so it cannot be closed.",
-            errors={"year": ["only a year that has ended can be closed"]},
-        )
     ledger = uow.lock_ledger(association_id)
     period = _period(uow, association_id, year)
     if period is not None and period.closed:
@@ -101,7 +84,7 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
 
 def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason: str = "") -> PeriodView:
     """Reopen a closed year (an administrator's act, written to the audit log with its reason)."""
-    _check_year(year)
+    check_fiscal_year(year)
     reason = reason_given(reason, act_vi="mở lại năm tài chính", act_en="reopening", required=False)
     association_id = books.association.id
     ledger = uow.lock_ledger(association_id)
