@@ -13,8 +13,8 @@ from ledger.domain.errors import InsufficientFunds, InsufficientGoods, PeriodClo
 from ledger.domain.posting import (
     Position,
     apply_drafts,
-    check_drafts,
     check_closable,
+    check_drafts,
     check_fiscal_year,
     check_open_periods,
     credits_goods,

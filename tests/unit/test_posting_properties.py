@@ -27,7 +27,7 @@ from ledger.domain.templates import (
     reversal_entry,
     transfer_entry,
 )
-from tests.unit.kernel_support import CHART, key
+from tests.unit.kernel_support import CHART, Posted, key
 
 ON = date(2026, 4, 1)
 FUNDS = ("HPD", "TET", "CHUNG")
@@ -165,14 +165,6 @@ def post(
     except LedgerError:
         return None
     return {**positions, **plan.positions}
-
-
-class Posted(NamedTuple):
-    seq: int
-    entry_on: date
-    kind: str
-    lines: tuple[LineDraft, ...]
-    reversed_by: int | None = None
 
 
 @settings(max_examples=100)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
 
 import pytest
 
@@ -21,7 +20,7 @@ from ledger.domain.templates import (
     reversal_entry,
     transfer_entry,
 )
-from tests.unit.kernel_support import CHART
+from tests.unit.kernel_support import CHART, Posted
 
 ON = date(2026, 3, 2)
 TODAY = date(2026, 6, 30)
@@ -104,14 +103,6 @@ def test_every_template_balances_per_fund_and_cuts_its_memo_to_the_limit() -> No
 
 
 # --- Reversal ---------------------------------------------------------------------------------------------
-
-
-class Posted(NamedTuple):
-    seq: int
-    entry_on: date
-    kind: str
-    lines: tuple[LineDraft, ...]
-    reversed_by: int | None = None
 
 
 GIFT = Posted(
