@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from json.encoder import encode_basestring
 
-from ledger.domain.entries import LineDraft
+from ledger.domain.entries import LineDraft, line_values
 
 #: The ``prev_hash`` of an association's first entry.
 GENESIS_HASH = "0" * 64
@@ -133,7 +133,9 @@ def entry_text(
         reverses_seq,
         utc_text(created_at),
         created_by,
-        ",".join(canonical_line(json_string(line.account), json_string(line.fund), *line.values()) for line in lines),
+        ",".join(
+            canonical_line(json_string(line.account), json_string(line.fund), *line_values(line)) for line in lines
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger.domain.entries import LINE_VALUE_FIELDS
+from ledger.domain.entries import LINE_VALUE_FIELDS, line_values
 from ledger.domain.posting import BalanceKey, ChartFacts, PendingGoods, Position, PostingPlan, SealedDraft
 from ledger.persistence import pipeline
 from ledger.persistence.models import Balance, Disbursement, JournalEntry, JournalLine, LedgerHead
@@ -134,7 +134,7 @@ def append(
             written.append(one)
             for line_no, line in enumerate(draft.lines, start=1):
                 line_rows.append(
-                    (association_id, seq, line_no, accounts[line.account].id, funds[line.fund], *line.values())
+                    (association_id, seq, line_no, accounts[line.account].id, funds[line.fund], *line_values(line))
                 )
             yield (association_id, seq, *one.header, one.prev_hash, one.hash)
 
