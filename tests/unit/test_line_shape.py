@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.entries import LINE_FIELDS, LINE_VALUE_FIELDS, LineDraft, line_values, reversal_of
-from ledger.persistence.journal_store import LINE_COLUMNS
 
 
 def test_the_line_fields_are_the_documented_canonical_order() -> None:
@@ -25,10 +24,6 @@ def test_the_line_fields_are_the_documented_canonical_order() -> None:
         "beneficiary_id",
     )
     assert tuple(f.name for f in fields(LineDraft)) == LINE_FIELDS
-
-
-def test_the_journal_lines_columns_are_the_line_fields_with_ids_for_the_codes() -> None:
-    assert ("association_id", "seq", "line_no", "account_id", "fund_id", *LINE_VALUE_FIELDS) == LINE_COLUMNS
 
 
 lines = st.builds(
