@@ -62,10 +62,12 @@ def create_app(
         approvals,
         associations,
         audit_log,
+        chart,
         disbursements,
         donations,
         entries,
         funds,
+        paperwork,
         parties,
         periods,
         pledges,
@@ -99,6 +101,8 @@ def create_app(
         transfers,
         verification,
         audit_log,
+        paperwork,
+        chart,
     ):
         api.register_blueprint(resource.blp)
         # Bearer tokens, not cookies: no CSRF. No rate limits (only the public verification page has).

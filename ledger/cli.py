@@ -70,7 +70,7 @@ def users_create(email: str, name: str, password_stdin: bool, admin: bool) -> No
 @users_cli.command("grant")
 @click.option("--email", required=True)
 @click.option("--association", "association_code", required=True)
-@click.option("--role", required=True, type=click.Choice(["treasurer", "approver", "auditor", "donor"]))
+@click.option("--role", required=True, type=click.Choice(["treasurer", "accountant", "approver", "auditor", "donor"]))
 @click.option("--donor-id", type=int, default=None, help="For a donor login: which donor it is.")
 def users_grant(email: str, association_code: str, role: str, donor_id: int | None) -> None:
     """Give a user a role in an association."""

@@ -10,8 +10,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ledger.domain.accounts import BANK, CASH
+from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.persistence.models import Association
-from ledger.services import associations, disbursements, donations, interest, parties, users
+from ledger.services import associations, disbursements, donations, interest, journal, parties, users
 from ledger.services.access import Actor
 from ledger.services.funds import FundCommand, create_fund_in
 from ledger.services.journal import Books
@@ -23,9 +25,11 @@ demo_cli = AppGroup("demo", help="Demo data for a newcomer to look at.")
 DEMO_PASSWORD = "khuyenhoc-demo"
 DEMO_USERS = (
     ("admin@khuyenhoc.vn", "Quản trị hệ thống", None, None, True),
-    ("thuquy@dongha.khuyenhoc.vn", "Lê Thị Thu Hà (thủ quỹ)", "QT-DH", "treasurer", False),
-    ("chutich@dongha.khuyenhoc.vn", "Nguyễn Văn Bình (chủ tịch)", "QT-DH", "approver", False),
-    ("kiemtra@quangtri.khuyenhoc.vn", "Trần Minh Đức (ban kiểm tra tỉnh)", "QT", "auditor", False),
+    # The names are printed under the signature lines of vouchers and receipts: names only.
+    ("thuquy@dongha.khuyenhoc.vn", "Lê Thị Thu Hà", "QT-DH", "treasurer", False),
+    ("chutich@dongha.khuyenhoc.vn", "Nguyễn Văn Bình", "QT-DH", "approver", False),
+    ("ketoan@dongha.khuyenhoc.vn", "Phạm Thị Mai", "QT-DH", "accountant", False),
+    ("kiemtra@quangtri.khuyenhoc.vn", "Trần Minh Đức", "QT", "auditor", False),
 )
 
 
@@ -107,6 +111,8 @@ def seed() -> None:
         donor_ids = [parties.create_donor(uow, system, city, d).id for d in DONORS]
         uow.session.flush()
         books = Books(uow, city)
+        treasurer_user = users.find_user(uow, "thuquy@dongha.khuyenhoc.vn")
+        treasurer = Actor(user_id=treasurer_user.id, email=treasurer_user.email)
         gifts = (
             (
                 4,
@@ -132,9 +138,11 @@ def seed() -> None:
             (2, "cash", "GENERAL", 20_000_000, date(2026, 9, 5), ()),
         )
         for donor_index, method, fund, amount, on, items in gifts:
+            # What a treasurer types from the bank's advice or the payer's slip.
+            reference = f"Theo UNC số {on:%m%d} ngày {on:%d/%m/%Y}" if method == "bank" else ""
             donations.record_donation(
                 uow,
-                system,
+                treasurer,
                 books,
                 donations.DonationCommand(
                     donor_id=donor_ids[donor_index],
@@ -143,11 +151,24 @@ def seed() -> None:
                     amount_vnd=amount,
                     received_on=on,
                     items=items,
+                    memo=DONATION_MEMOS.get(fund, ""),
+                    reference=reference,
                 ),
             )
         _spending(uow, books)
         uow.commit()
 
+
+#: What the treasurer wrote on each fund's donations.
+DONATION_MEMOS = {
+    "HOA-PHUONG-DO": "Ủng hộ Quỹ học bổng Hoa Phượng Đỏ năm học 2026–2027",
+    "TU-SACH": "Ủng hộ chương trình Tủ sách khuyến học",
+    "DEN-TRUONG": "Giúp học sinh khó khăn đến trường",
+}
+#: Who supplies and installs the bookcases: the payee, while the school is the beneficiary.
+BOOKCASE_SUPPLIER = ("Công ty TNHH Thiết bị Giáo dục Miền Trung", "Số 25 Lý Thường Kiệt, Đông Hà, Quảng Trị")
+#: Given names of the pupils' mothers, who receive and sign for them.
+_MOTHERS = ("Hoa", "Hương", "Lệ", "Nga", "Thủy", "Tuyết", "Vân", "Yến")
 
 #: The Tet gift package the demo's donors give in kind (one item, valued at its average cost).
 TET_PACKAGE = "Gói quà Tết (gạo, bánh chưng, sữa)"
@@ -180,8 +201,15 @@ def _pupils(uow: UnitOfWork, city: Association, count: int, start: int, categori
     for n in range(start, start + count):
         school, grade = _SCHOOLS[n % len(_SCHOOLS)]
         name = f"{_FAMILY[n % len(_FAMILY)]} {_MIDDLE[n % len(_MIDDLE)]} {_GIVEN[(n * 5) % len(_GIVEN)]}"
+        # A pupil is a minor: the mother on record receives and signs for the money or gift.
         command = parties.BeneficiaryCommand(
-            name=name, category=categories[n % len(categories)], school=school, grade=grade, address="Đông Hà"
+            name=name,
+            category=categories[n % len(categories)],
+            school=school,
+            grade=grade,
+            address="Đông Hà",
+            guardian_name=f"{_FAMILY[(n + 3) % len(_FAMILY)]} Thị {_MOTHERS[n % len(_MOTHERS)]}",
+            guardian_relation="mẹ",
         )
         ids.append(parties.create_beneficiary(uow, Actor.system(), city, command).id)
     return ids
@@ -227,18 +255,44 @@ def _spending(uow: UnitOfWork, books: Books) -> None:
         treasurer,
         books,
         [
-            spend("TU-SACH", "bookcase", "bank", date(2026, 4, 21), 12_000_000, school, memo="Tủ sách và 300 đầu sách")
-            for school in schools
+            spend(
+                "TU-SACH",
+                "bookcase",
+                "bank",
+                date(2026, 4, 21),
+                12_000_000,
+                school,
+                memo="Tủ sách và 300 đầu sách",
+                payee_name=BOOKCASE_SUPPLIER[0],
+                payee_address=BOOKCASE_SUPPLIER[1],
+                reference=f"UNC số {912 + index:04d}",
+            )
+            for index, school in enumerate(schools)
         ],
         memo="Ngày Sách và Văn hóa đọc Việt Nam 21/4/2026: trao tủ sách cho 6 trường",
     )
     # The Hoa Phượng Đỏ ceremony at the start of the school year: 24 scholarships of 1.500.000 ₫.
     scholars = _pupils(uow, city, 24, 30, (*_HARDSHIP, "excellent_achievement"))
+    # Scholarships are handed over in cash at the ceremony: the treasurer draws it from the bank first.
+    journal.post_general_entry(
+        uow,
+        treasurer,
+        books,
+        EntryDraft(
+            entry_on=date(2026, 9, 4),
+            memo="Rút tiền gửi ngân hàng về quỹ tiền mặt để trao học bổng",
+            kind="general",
+            lines=(
+                LineDraft(account=CASH, fund="HOA-PHUONG-DO", debit_vnd=36_000_000),
+                LineDraft(account=BANK, fund="HOA-PHUONG-DO", credit_vnd=36_000_000),
+            ),
+        ),
+    )
     disbursements.record_batch(
         uow,
         treasurer,
         books,
-        [spend("HOA-PHUONG-DO", "scholarship", "bank", date(2026, 9, 5), 1_500_000, pupil) for pupil in scholars],
+        [spend("HOA-PHUONG-DO", "scholarship", "cash", date(2026, 9, 5), 1_500_000, pupil) for pupil in scholars],
         memo="Lễ trao học bổng Hoa Phượng Đỏ năm học 2026–2027",
     )
     # The talent endowment spends only what it earns: half a year's interest, then a large award

@@ -304,9 +304,11 @@ def table(
     total: Sequence[str] | None = None,
     size: float = 8.5,
     muted_rows: frozenset[int] = frozenset(),
+    min_row_height: float = 0.0,
 ) -> None:
     """A ruled table whose header is repeated on every page it runs onto; cells wrap.
-    Rows whose index is in ``muted_rows`` are printed in grey (void lines of a statement)."""
+    Rows whose index is in ``muted_rows`` are printed in grey (void lines of a statement).
+    Rows are at least ``min_row_height`` high (room to sign on a signing list)."""
     leading = size * 1.3
     header_height = 26.0
     table_width = sum(column.width for column in columns)
@@ -336,7 +338,7 @@ def table(
 
     def draw_row(cells: Sequence[str], font: str, color: Color) -> None:
         laid_out = [cell_lines(cell, column, font) for cell, column in zip(cells, columns, strict=True)]
-        height = max(len(lines) for lines, _ in laid_out) * leading + 6
+        height = max(max(len(lines) for lines, _ in laid_out) * leading + 6, min_row_height)
         if sheet.ensure(height):
             draw_header()
         top = sheet.y
@@ -380,16 +382,20 @@ def signatures(sheet: Sheet, signers: Sequence[Signer]) -> None:
     """
     column_width = CONTENT_WIDTH / len(signers)
     names = [wrap(text(signer.name), BOLD, 9.5, column_width - 6, max_lines=3) for signer in signers]
+    roles = [wrap(signer.role_vi, BOLD, 9, column_width - 6, max_lines=2) for signer in signers]
     # A long name (an organisation's) takes more lines downwards, never the room to sign.
     height = SIGNATURES_HEIGHT + 12 * (max(len(lines) for lines in names) - 1)
     sheet.ensure(height)
     top = sheet.y
-    for index, (signer, name_lines) in enumerate(zip(signers, names, strict=True)):
+    # The English lines of every column on one level, under the longest Vietnamese role.
+    english_y = top - 9 - 11 * max(len(lines) for lines in roles)
+    for index, (signer, name_lines, role_lines) in enumerate(zip(signers, names, roles, strict=True)):
         centre = MARGIN + column_width * (index + 0.5)
         y = top - 9
-        for line in wrap(signer.role_vi, BOLD, 9, column_width - 6, max_lines=2):
+        for line in role_lines:
             sheet.draw(centre, y, line, font=BOLD, size=9, align="center")
             y -= 11
+        y = english_y
         sheet.draw(centre, y, signer.role_en, size=7.5, color=MUTED, align="center")
         sheet.draw(centre, y - 10, "(Ký, ghi rõ họ tên)", size=7.5, color=MUTED, align="center")
         sheet.draw(centre, y - 19, "(signature, full name)", size=6.5, color=MUTED, align="center")

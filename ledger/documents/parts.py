@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from reportlab.pdfgen.canvas import Canvas
@@ -45,6 +46,10 @@ ITEM_COLUMNS = (
 )
 
 
+#: The footer without a QR code: the entry's number and hash only (vouchers).
+LEDGER_FOOTER_HEIGHT = 62.0
+
+
 def document_sheet(
     canvas: Canvas,
     *,
@@ -71,11 +76,14 @@ def document_sheet(
     return Sheet(canvas, bottom=bottom, on_page_end=end_page, on_new_page=new_page)
 
 
-def association_header(sheet: Sheet, name: str, address: str, code: str, *, motto: bool) -> None:
+def association_header(
+    sheet: Sheet, name: str, address: str, code: str, *, motto: bool, aside: Sequence[tuple[str, bool]] = ()
+) -> None:
     """The issuing association at the top left; with ``motto``, the national name and motto
-    at the top right, as on the letters and certificates of a Vietnamese association."""
+    at the top right, as on the letters and certificates of a Vietnamese association. Lines
+    ``aside`` (text, bold) go at the top right instead: a voucher's form number and accounts."""
     top = sheet.y
-    left_width = CONTENT_WIDTH * (0.56 if motto else 1.0)
+    left_width = CONTENT_WIDTH * (0.56 if motto else 0.62 if aside else 1.0)
     y = top - 11
     for line in wrap(name, BOLD, 11, left_width, max_lines=3):
         sheet.draw(MARGIN, y, line, font=BOLD, size=11)
@@ -97,6 +105,20 @@ def association_header(sheet: Sheet, name: str, address: str, code: str, *, mott
         canvas.setStrokeColor(MUTED)
         canvas.line(centre - half, top - 25.5, centre + half, top - 25.5)
         bottom = min(bottom, top - 34)
+    right = MARGIN + CONTENT_WIDTH
+    y = top - 10
+    for line, bold in aside:
+        sheet.draw(
+            right,
+            y,
+            line,
+            font=BOLD if bold else REGULAR,
+            size=9 if bold else 8,
+            color=INK if bold else MUTED,
+            align="right",
+        )
+        y -= 11.5
+    bottom = min(bottom, y + 5)
     sheet.y = bottom - 6
 
 
@@ -145,12 +167,13 @@ def verification_footer(
     entry_hash: str,
     caption_vi: str,
     caption_en: str,
+    height: float = FOOTER_HEIGHT,
 ) -> None:
     """The bottom of the last page: a QR code and the link to the public verification page
     (when there is one), then the journal entry's number and its full SHA-256 hash, which an
-    auditor compares with the chain."""
+    auditor compares with the chain. Without a QR code, ``LEDGER_FOOTER_HEIGHT`` is room enough."""
     canvas = sheet.canvas
-    top = MARGIN + FOOTER_HEIGHT - 8
+    top = MARGIN + height - 8
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)

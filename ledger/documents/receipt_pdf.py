@@ -56,6 +56,12 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
         items_table(sheet, doc.items, doc.amount_vnd)
     sheet.field("Quỹ", "Fund", f"{text(doc.fund_name)} ({text(doc.fund_code)})", bold=True)
     sheet.field("Mục đích sử dụng", "Purpose", text(doc.purpose) or "—")
+    if doc.memo:
+        sheet.field("Nội dung", "Memo", text(doc.memo))
+    if doc.reference:
+        sheet.field("Số tham chiếu", "Reference", text(doc.reference))
+    if doc.cash_voucher_number:
+        sheet.field("Phiếu thu tiền mặt", "Cash receipt voucher", text(doc.cash_voucher_number))
 
     thanks(sheet)
     signatures(

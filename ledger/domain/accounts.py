@@ -36,6 +36,10 @@ PLEDGES = "138"
 GOODS = "156"
 AWARDS_PAYABLE = "338"
 FUND_BALANCE = "431"
+#: The year-end close moves revenue and expenses into the result (911) and the result into
+#: the accumulated surplus (421), per fund, so that each year's activities start at zero.
+RESULT = "911"
+ACCUMULATED_SURPLUS = "421"
 CASH_DONATIONS = "511"
 IN_KIND_DONATIONS = "512"
 INTEREST_INCOME = "515"
@@ -50,6 +54,9 @@ STANDARD_CHART: tuple[AccountTemplate, ...] = (
     ),
     AccountTemplate(AWARDS_PAYABLE, "Phải trả người thụ hưởng", "Awards payable", AccountType.LIABILITY),
     AccountTemplate(FUND_BALANCE, "Số dư quỹ", "Fund balance", AccountType.FUND_BALANCE),
+    AccountTemplate(
+        ACCUMULATED_SURPLUS, "Thặng dư (thâm hụt) lũy kế", "Accumulated surplus (deficit)", AccountType.FUND_BALANCE
+    ),
     AccountTemplate(CASH_DONATIONS, "Thu tài trợ bằng tiền", "Cash donations", AccountType.REVENUE),
     AccountTemplate(IN_KIND_DONATIONS, "Thu tài trợ bằng hiện vật", "In-kind donations", AccountType.REVENUE),
     AccountTemplate(INTEREST_INCOME, "Thu lãi tiền gửi", "Interest income", AccountType.REVENUE),
@@ -59,6 +66,7 @@ STANDARD_CHART: tuple[AccountTemplate, ...] = (
     AccountTemplate("614", "Chi khen thưởng", "Awards and commendations", AccountType.EXPENSE),
     AccountTemplate("615", "Chi hỗ trợ học sinh khó khăn", "Support for students in difficulty", AccountType.EXPENSE),
     AccountTemplate(RUNNING_COSTS, "Chi hoạt động", "Running costs", AccountType.EXPENSE),
+    AccountTemplate(RESULT, "Xác định kết quả hoạt động", "Result of the year", AccountType.FUND_BALANCE),
 )
 
 #: How a payment method maps to the asset account it moves.

@@ -29,6 +29,7 @@ ENTRY_KINDS = (
     "transfer",  #: between funds, where the source fund's policy allows
     "interest",
     "reversal",
+    "closing",  #: the year-end close: revenue and expenses into the result and the funds (domain/closing.py)
 )
 
 

@@ -249,6 +249,8 @@ class PeriodClosed(Audited):
     object_type = "period"
     object_field = "year"
     year: int
+    #: The closing entries the close posted (``domain/closing.py``).
+    closing_entries: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,6 +263,8 @@ class PeriodReopened(Audited):
     #: When and by whom it had been closed (ISO 8601 instant, user id).
     was_closed_at: str | None
     was_closed_by: int | None
+    #: The reversals of the year's closing entries the reopening posted.
+    closing_reversals: tuple[int, ...] = ()
 
 
 # --- Money out --------------------------------------------------------------------------------
@@ -370,6 +374,37 @@ class VouchersDownloaded(Audited):
     object_field = "document"
     document: str
     count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SigningListDownloaded(Audited):
+    action = "signing_list.download"
+    object_type = "disbursement_batch"
+    object_field = "batch_id"
+    batch_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SponsorshipConfirmationDownloaded(Audited):
+    action = "sponsorship_confirmation.download"
+    object_type = "donor"
+    object_field = "donor_id"
+    donor_id: int
+    year: int
+
+
+# --- The chart of accounts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountCreated(Audited):
+    """A sub-account added for programme detail (``611.1``)."""
+
+    action = "account.create"
+    object_type = "account"
+    object_field = "code"
+    code: str
+    name: str
 
 
 # --- Users ------------------------------------------------------------------------------------

@@ -140,8 +140,10 @@ def disbursement_entry(
     memo: str,
     beneficiary_id: int | None = None,
     goods: GoodsOut | None = None,
+    expense_account: str | None = None,
 ) -> EntryDraft:
-    """Debit the kind's expense account, credit cash, bank or goods.
+    """Debit the kind's expense account (or ``expense_account``, a sub-account of it such as
+    ``611.1`` that the caller checked), credit cash, bank or goods.
 
     Both lines carry the beneficiary, so what a beneficiary received (and, later, which
     donor's money paid for it) can be read from the journal alone.
@@ -162,7 +164,10 @@ def disbursement_entry(
                 item=item,
                 beneficiary_id=beneficiary_id,
             )
-            for account, debit in ((KIND_EXPENSE_ACCOUNT[kind], amount_vnd), (METHOD_ACCOUNT[paid_from], 0))
+            for account, debit in (
+                (expense_account or KIND_EXPENSE_ACCOUNT[kind], amount_vnd),
+                (METHOD_ACCOUNT[paid_from], 0),
+            )
         ),
     )
 

@@ -63,6 +63,9 @@ class Association(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime]
+    #: Moved on when an account is added (a sub-account such as ``611.1``): processes key
+    #: their cached chart on it (``services/charts.py``).
+    chart_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class LedgerHead(Base):
@@ -253,6 +256,10 @@ class Beneficiary(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     #: Children's names are masked in every public output.
     is_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Who receives and signs for a minor's money or goods (parent or guardian on record).
+    guardian_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: How the guardian is related to the child ("mẹ", "bố", "bà nội"), printed beside the name.
+    guardian_relation: Mapped[str] = mapped_column(String(60), default="", server_default="")
     created_at: Mapped[datetime]
 
 
@@ -263,6 +270,7 @@ class Donation(Base):
     __table_args__ = (
         UniqueConstraint("association_id", "receipt_number"),
         UniqueConstraint("association_id", "entry_seq"),
+        Index("uq_donations_association_id_cash_voucher_number", "association_id", "cash_voucher_number", unique=True),
         CheckConstraint("amount_vnd > 0", name="positive_amount"),
         CheckConstraint("status IN ('valid', 'void')", name="status"),
     )
@@ -277,8 +285,13 @@ class Donation(Base):
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
     received_on: Mapped[date] = mapped_column(Date)
     memo: Mapped[str] = mapped_column(String(500), default="")
+    #: The bank's or payer's reference the treasurer typed ("UNC số 0912"), printed on the receipt.
+    reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: ``<ASSOC>-<YEAR>-<NNNNNN>``, gapless per association and year, never reused.
     receipt_number: Mapped[str] = mapped_column(String(64))
+    #: The cash phiếu thu ``<ASSOC>-PT-<YEAR>-<NNNNNN>`` of money received in cash (form 01-TT);
+    #: none for bank and goods, nor for cash received before migration 0005.
+    cash_voucher_number: Mapped[str | None] = mapped_column(String(64))
     #: Unguessable token of the public verification page (not the number).
     verify_token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="valid")
@@ -309,7 +322,7 @@ class DocumentCounter(Base):
     __tablename__ = "document_counters"
 
     association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
-    #: receipt, voucher
+    #: ``receipt`` or a voucher kind: ``PC`` cash, ``UNC`` bank, ``PX`` goods, ``PT`` cash received
     doc_type: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -344,7 +357,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "association_id", "role"),
-        CheckConstraint("role IN ('treasurer', 'approver', 'auditor', 'donor')", name="role"),
+        CheckConstraint("role IN ('treasurer', 'accountant', 'approver', 'auditor', 'donor')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -445,6 +458,14 @@ class Disbursement(Base):
     unit: Mapped[str | None] = mapped_column(String(40))
     paid_on: Mapped[date] = mapped_column(Date)
     memo: Mapped[str] = mapped_column(String(500), default="")
+    #: The sub-account of the kind's expense account it is booked to (``611.1``); ``None``: the account itself.
+    expense_account: Mapped[str | None] = mapped_column(String(20))
+    #: Who is paid when it is not the beneficiary: a bookcase's supplier, with the school as
+    #: beneficiary. Empty when the beneficiary (or a minor's guardian) receives it.
+    payee_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    payee_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: The bank's reference of a transfer ("UNC số 0912"), printed on the voucher.
+    reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10))
     #: The policy version the spend was checked against.
     policy_version: Mapped[int] = mapped_column(Integer)
@@ -456,7 +477,8 @@ class Disbursement(Base):
     reserved_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     reserved_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     entry_seq: Mapped[int | None] = mapped_column(BigInteger)
-    #: ``<ASSOC>-PC-<YEAR>-<NNNNNN>``, given when posted, gapless per association and year.
+    #: ``<ASSOC>-PC|UNC|PX-<YEAR>-<NNNNNN>`` by how it was paid (cash, bank, goods), given when
+    #: posted, gapless per association, kind and year (before migration 0005 all were PC).
     voucher_number: Mapped[str | None] = mapped_column(String(64))
     void_entry_seq: Mapped[int | None] = mapped_column(BigInteger)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("disbursement_batches.id"), index=True)

@@ -15,6 +15,8 @@ from ledger.services.unit_of_work import UnitOfWork
 
 class Role(StrEnum):
     TREASURER = "treasurer"  #: records donations and disbursements
+    #: keeps the books and signs vouchers as kế toán (never also the treasurer: Law on Accounting art. 52)
+    ACCOUNTANT = "accountant"
     APPROVER = "approver"  #: approves disbursements above a threshold, closes periods
     AUDITOR = "auditor"  #: reads everything, downloads statements, never writes
     DONOR = "donor"  #: reads their own receipts and giving statement
@@ -29,7 +31,7 @@ class Need(StrEnum):
 
 #: Which roles satisfy which need. An admin satisfies every need.
 ROLES_FOR: dict[Need, frozenset[Role]] = {
-    Need.READ: frozenset({Role.TREASURER, Role.APPROVER, Role.AUDITOR}),
+    Need.READ: frozenset({Role.TREASURER, Role.ACCOUNTANT, Role.APPROVER, Role.AUDITOR}),
     Need.WRITE: frozenset({Role.TREASURER}),
     Need.APPROVE: frozenset({Role.APPROVER}),
     Need.ADMIN: frozenset(),
@@ -38,18 +40,19 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
 
 ROLE_LABELS_VI = {
     Role.TREASURER: "thủ quỹ/kế toán",
+    Role.ACCOUNTANT: "kế toán",
     Role.APPROVER: "người duyệt chi",
     Role.AUDITOR: "kiểm tra/kiểm toán",
     Role.DONOR: "nhà tài trợ",
 }
 NEED_LABELS_VI = {
-    Need.READ: "thủ quỹ, người duyệt chi hoặc kiểm tra",
+    Need.READ: "thủ quỹ, kế toán, người duyệt chi hoặc kiểm tra",
     Need.WRITE: "thủ quỹ/kế toán",
     Need.APPROVE: "người duyệt chi (chủ tịch, phó chủ tịch)",
     Need.ADMIN: "quản trị hệ thống",
 }
 NEED_LABELS_EN = {
-    Need.READ: "treasurer, approver or auditor",
+    Need.READ: "treasurer, accountant, approver or auditor",
     Need.WRITE: "treasurer",
     Need.APPROVE: "approver (chair or vice-chair)",
     Need.ADMIN: "system administrator",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.clock import today_vn
+from ledger.domain.closing import CLOSING_KIND
+from ledger.domain.errors import ValidationFailed
 from ledger.domain.events import EntryReversed
 from ledger.domain.reasons import reason_given
 from ledger.services import disbursements, donations, pledges
 from ledger.services.access import Actor
-from ledger.services.journal import Books, EntryView, reverse_entry
+from ledger.services.journal import Books, EntryView, get_entry, reverse_entry
 from ledger.services.unit_of_work import UnitOfWork
 
 
@@ -18,6 +20,12 @@ def reverse(
 ) -> EntryView:
     """Reverse entry ``seq`` with a reason, and void the receipt or voucher it carried."""
     reason = reason_given(reason, act_vi="đảo bút toán", act_en="reversal")
+    if get_entry(uow, books, seq).kind == CLOSING_KIND:
+        raise ValidationFailed(
+            "Bút toán kết chuyển cuối năm chỉ được đảo bằng cách mở lại năm tài chính.",
+            "A year-end closing entry is reversed only by reopening its fiscal year.",
+            errors={"seq": ["a closing entry; reopen the year instead"]},
+        )
     on = reversed_on or today_vn(uow.clock())
     reversal = reverse_entry(uow, books, seq, reason=reason, reversed_on=on, created_by=actor.user_id)
     donations.void_receipt_of(uow, actor, books, seq, reversal, reason)

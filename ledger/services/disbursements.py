@@ -50,6 +50,7 @@ from ledger.domain.goods import average_cost_value
 from ledger.domain.money import format_vnd, is_amount_vnd
 from ledger.domain.policy import (
     DISBURSEMENT_KINDS,
+    KIND_EXPENSE_ACCOUNT,
     KIND_LABELS_VI,
     FundPolicy,
     SpendFacts,
@@ -59,6 +60,7 @@ from ledger.domain.policy import (
 )
 from ledger.domain.states import DISBURSEMENT_STEPS, step
 from ledger.domain.templates import GoodsOut, disbursement_entry
+from ledger.domain.vouchers import PAYMENT_VOUCHER, REFERENCE_MAX_CHARS
 from ledger.persistence import journal_store
 from ledger.persistence.models import (
     Beneficiary,
@@ -70,6 +72,7 @@ from ledger.persistence.models import (
 )
 from ledger.services import funds, parties
 from ledger.services.access import Actor
+from ledger.services.closing import not_closing
 from ledger.services.funds import policies_in_force
 from ledger.services.journal import (
     BalanceKey,
@@ -115,6 +118,14 @@ class SpendCommand:
     #: For goods: exactly one pick.
     items: tuple[GoodsPick, ...] = ()
     memo: str = ""
+    #: Who is paid when it is not the beneficiary (a bookcase's supplier); "" otherwise.
+    payee_name: str = ""
+    payee_address: str = ""
+    #: The bank's reference of the payment ("UNC số 0912"), printed on the voucher.
+    reference: str = ""
+    #: A sub-account of the kind's expense account to book it to (``611.1``: one programme's
+    #: scholarships); ``None`` books it to the kind's account itself.
+    expense_account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,10 @@ class DisbursementView:
     memo: str
     status: str
     policy_version: int
+    payee_name: str
+    payee_address: str
+    reference: str
+    expense_account: str | None
     maker_id: int | None
     approver_id: int | None
     decided_at: datetime | None
@@ -266,6 +281,7 @@ class SpendTally:
                     line.account_id.in_(sorted({*self._received_ids, *self._running_ids})),
                     entry.entry_on >= first,
                     entry.entry_on <= last,
+                    not_closing(entry),
                 )
                 .group_by(line.fund_id, line.account_id)
             )
@@ -293,10 +309,13 @@ class SpendTally:
         if endowments:
             rows = self._uow.session.execute(
                 select(line.fund_id, line.account_id, debit, credit)
+                .join(entry, dated)
                 .where(
                     line.association_id == association_id,
                     line.fund_id.in_(sorted(endowments)),
                     line.account_id.in_(sorted({*self._interest_ids, *self._expense_ids})),
+                    # Income and spending over the endowment's whole life: year-end closes move them, not undo them.
+                    not_closing(entry),
                 )
                 .group_by(line.fund_id, line.account_id)
             )
@@ -363,6 +382,10 @@ class _Positions:
 
 # --- Checking and planning ----------------------------------------------------------------------
 
+#: Limits of the payee's name and address (their columns' sizes).
+PAYEE_NAME_MAX_CHARS = 200
+ADDRESS_MAX_CHARS = 300
+
 
 def _shape_errors(cmd: SpendCommand, today: date) -> dict[str, list[str]]:
     """What is wrong with the request itself, before the ledger is consulted."""
@@ -375,6 +398,13 @@ def _shape_errors(cmd: SpendCommand, today: date) -> dict[str, list[str]]:
         errors["paid_on"] = ["a disbursement cannot be paid in the future"]
     if len(cmd.memo) > MEMO_MAX_CHARS:
         errors["memo"] = [f"at most {MEMO_MAX_CHARS} characters"]
+    for name, value, limit in (
+        ("payee_name", cmd.payee_name, PAYEE_NAME_MAX_CHARS),
+        ("payee_address", cmd.payee_address, ADDRESS_MAX_CHARS),
+        ("reference", cmd.reference, REFERENCE_MAX_CHARS),
+    ):
+        if len(value) > limit:
+            errors[name] = [f"at most {limit} characters"]
     if cmd.amount_vnd is not None and not is_amount_vnd(cmd.amount_vnd):
         errors["amount"] = ["must be a whole number of VND from 1 to 10^15"]
     if cmd.paid_from == "in_kind":
@@ -408,6 +438,7 @@ def disbursement_draft(cmd: SpendCommand, amount_vnd: int) -> EntryDraft:
         memo=cmd.memo or _default_memo(cmd),
         beneficiary_id=cmd.beneficiary_id,
         goods=GoodsOut(pick.description, pick.quantity, pick.unit) if pick is not None else None,
+        expense_account=cmd.expense_account,
     )
 
 
@@ -490,6 +521,14 @@ def _plan_one(
     errors = _shape_errors(cmd, today)
     if cmd.fund not in books.funds:
         errors["fund"] = ["unknown fund"]
+    if cmd.expense_account is not None and (
+        cmd.expense_account not in books.accounts
+        or parent_code(cmd.expense_account) != KIND_EXPENSE_ACCOUNT.get(cmd.kind)
+        or cmd.expense_account == KIND_EXPENSE_ACCOUNT.get(cmd.kind)
+    ):
+        errors["expense_account"] = [
+            f"a sub-account of {KIND_EXPENSE_ACCOUNT.get(cmd.kind, 'the kind')}'s expense account in this chart"
+        ]
     if cmd.beneficiary_id is not None and cmd.beneficiary_id not in categories:
         errors["beneficiary_id"] = ["unknown beneficiary"]
     if errors:
@@ -550,7 +589,16 @@ def post_planned(
         entries = post_entries(uow, books, [p.draft for p in planned], created_by=actor.user_id)
     except LedgerError as error:
         raise _renumbered(error, [p.index for p in planned], batch) from None
-    numbers = next_numbers(uow, books.association, "voucher", [p.command.paid_on.year for p in planned])
+    # Each kind of voucher has its own series (phiếu chi, ủy nhiệm chi, phiếu xuất kho):
+    # one counter move per kind and year, the numbers handed back in the items' order.
+    numbers: list[str] = [""] * len(planned)
+    by_series: dict[str, list[int]] = defaultdict(list)
+    for position, p in enumerate(planned):
+        by_series[PAYMENT_VOUCHER[p.command.paid_from].series].append(position)
+    for series, positions in by_series.items():
+        issued = next_numbers(uow, books.association, series, [planned[i].command.paid_on.year for i in positions])
+        for position, number in zip(positions, issued, strict=True):
+            numbers[position] = number
     return entries, numbers
 
 
@@ -586,6 +634,10 @@ def write_new(
                 unit=pick.unit if pick else None,
                 paid_on=cmd.paid_on,
                 memo=cmd.memo,
+                payee_name=cmd.payee_name,
+                payee_address=cmd.payee_address,
+                reference=cmd.reference,
+                expense_account=cmd.expense_account,
                 status="pending" if p.pending else "posted",
                 policy_version=p.policy_version,
                 maker_id=actor.user_id,
@@ -686,6 +738,10 @@ def command_of(books: Books, row: Disbursement) -> SpendCommand:
         beneficiary_id=row.beneficiary_id,
         items=(GoodsPick(row.item or "", row.quantity or 0, row.unit or ""),) if row.paid_from == "in_kind" else (),
         memo=row.memo,
+        payee_name=row.payee_name,
+        payee_address=row.payee_address,
+        reference=row.reference,
+        expense_account=row.expense_account,
     )
 
 
@@ -758,6 +814,10 @@ def view_of(books: Books, row: Disbursement) -> DisbursementView:
         memo=row.memo,
         status=row.status,
         policy_version=row.policy_version,
+        payee_name=row.payee_name,
+        payee_address=row.payee_address,
+        reference=row.reference,
+        expense_account=row.expense_account,
         maker_id=row.maker_id,
         approver_id=row.approver_id,
         decided_at=row.decided_at,

@@ -14,6 +14,7 @@ from ledger.domain.events import DonationRecorded, ReceiptIssued, ReceiptVoided
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.states import RECEIPT_STEPS, step
 from ledger.domain.templates import GoodsIn, donation_entry
+from ledger.domain.vouchers import CASH_RECEIPT, REFERENCE_MAX_CHARS
 from ledger.persistence.models import Donation, DonationItem, Donor
 from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services.access import Actor
@@ -49,6 +50,8 @@ class DonationCommand:
     received_on: date
     items: tuple[ItemCommand, ...] = field(default_factory=tuple)
     memo: str = ""
+    #: The bank's or payer's reference ("UNC số 0912"), printed on the receipt.
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class ReceiptView:
     entry_seq: int
     voided_on: date | None = None
     void_reason: str | None = None
+    #: The cash phiếu thu (``<A>-PT-…``) of money received in cash, else ``None``.
+    cash_voucher_number: str | None = None
 
 
 def receipt_view(donation: Donation, fund: str) -> ReceiptView:
@@ -81,6 +86,7 @@ def receipt_view(donation: Donation, fund: str) -> ReceiptView:
         entry_seq=donation.entry_seq,
         voided_on=donation.voided_on,
         void_reason=donation.void_reason,
+        cash_voucher_number=donation.cash_voucher_number,
     )
 
 
@@ -110,6 +116,8 @@ def _check(cmd: DonationCommand, today: date) -> None:
                 errors["amount"] = [f"amount must equal the sum of quantity × unit_value of the items ({total})"]
     elif cmd.items:
         errors["items"] = ["only in-kind donations list items"]
+    if len(cmd.reference) > REFERENCE_MAX_CHARS:
+        errors["reference"] = [f"at most {REFERENCE_MAX_CHARS} characters"]
     if errors:
         raise ValidationFailed("Thông tin khoản tài trợ không hợp lệ.", "The donation has wrong fields.", errors=errors)
 
@@ -150,15 +158,22 @@ class ReceiptFacts:
     items: tuple[ItemCommand, ...] = ()
     #: Set when the money is a pledge being collected.
     pledge_id: int | None = None
+    reference: str = ""
 
 
 def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView, facts: ReceiptFacts) -> Donation:
     """Number the receipt of a posted ``entry`` (the next of its year) and store it.
 
     Donations and collected pledges both end here, so every receipt comes from one gapless
-    series per association and year, and a reversal voids it the same way.
+    series per association and year, and a reversal voids it the same way. Money received in
+    cash also gets the cashier's phiếu thu (form 01-TT) from the ``PT`` series.
     """
     number = next_number(uow, books.association, "receipt", facts.received_on.year)
+    cash_voucher = (
+        next_number(uow, books.association, CASH_RECEIPT.series, facts.received_on.year)
+        if facts.method == "cash"
+        else None
+    )
     values = {
         "association_id": books.association.id,
         "entry_seq": entry.seq,
@@ -168,7 +183,9 @@ def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView,
         "amount_vnd": facts.amount_vnd,
         "received_on": facts.received_on,
         "memo": facts.memo,
+        "reference": facts.reference,
         "receipt_number": number,
+        "cash_voucher_number": cash_voucher,
         "verify_token": secrets.token_urlsafe(24),
         "status": "valid",
         "pledge_id": facts.pledge_id,
@@ -231,7 +248,16 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
         actor,
         books,
         entry,
-        ReceiptFacts(cmd.donor_id, cmd.fund, cmd.method, cmd.amount_vnd, cmd.received_on, cmd.memo, cmd.items),
+        ReceiptFacts(
+            cmd.donor_id,
+            cmd.fund,
+            cmd.method,
+            cmd.amount_vnd,
+            cmd.received_on,
+            cmd.memo,
+            cmd.items,
+            reference=cmd.reference,
+        ),
     )
     number = donation.receipt_number
     uow.emit(

@@ -6,9 +6,21 @@ document is written to the audit log in the transaction that reads it.
 
 from __future__ import annotations
 
-from ledger.documents.models import DonorStatementDocument, ReceiptDocument, VoucherDocument
-from ledger.domain.events import ReceiptDownloaded, StatementDownloaded, VouchersDownloaded
-from ledger.services import donations, parties, receipts, vouchers
+from ledger.documents.models import (
+    DonorStatementDocument,
+    ReceiptDocument,
+    SigningListDocument,
+    SponsorshipConfirmationDocument,
+    VoucherDocument,
+)
+from ledger.domain.events import (
+    ReceiptDownloaded,
+    SigningListDownloaded,
+    SponsorshipConfirmationDownloaded,
+    StatementDownloaded,
+    VouchersDownloaded,
+)
+from ledger.services import donations, parties, receipts, sponsorship, vouchers
 from ledger.services.access import Actor, authorize_statement
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
@@ -51,3 +63,21 @@ def _vouchers(
 ) -> list[VoucherDocument]:
     uow.emit(VouchersDownloaded(by=actor, association_id=books.association.id, document=name, count=len(documents)))
     return documents
+
+
+def signing_list(uow: UnitOfWork, actor: Actor, books: Books, batch_id: int) -> SigningListDocument:
+    """A ceremony's signing list (danh sách ký nhận)."""
+    document = vouchers.signing_list(uow, books, batch_id)
+    uow.emit(SigningListDownloaded(by=actor, association_id=books.association.id, batch_id=batch_id))
+    return document
+
+
+def sponsorship_confirmation(
+    uow: UnitOfWork, actor: Actor, code: str, donor_id: int, year: int
+) -> SponsorshipConfirmationDocument:
+    """A company donor's sponsorship confirmation of ``year`` (readers of the books, or the donor's own login)."""
+    association = authorize_statement(uow, actor, code, donor_id)
+    donor = parties.find_donor(uow, association, donor_id)
+    document = sponsorship.sponsorship_confirmation(uow, association, donor, year)
+    uow.emit(SponsorshipConfirmationDownloaded(by=actor, association_id=association.id, donor_id=donor_id, year=year))
+    return document

@@ -1,4 +1,4 @@
-"""Gapless document numbers per association, kind and year (receipts, vouchers)."""
+"""Gapless document numbers per association, kind and year (receipts, and vouchers of each kind)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, insert, update
 
+from ledger.domain.vouchers import VOUCHER_KINDS
 from ledger.persistence.models import Association, DocumentCounter
 from ledger.services.unit_of_work import UnitOfWork
 
-#: The part of a number that names the kind of document (a receipt has none).
-DOC_PREFIX = {"receipt": "", "voucher": "PC-"}
+#: The part of a number that names the kind of document (a receipt has none); a voucher's
+#: counter is named by its series (``PC``, ``UNC``, ``PX``, ``PT``: migration 0005).
+DOC_PREFIX = {"receipt": "", **{series: f"{series}-" for series in VOUCHER_KINDS}}
 
 _COUNTERS = DocumentCounter.table()
 #: Built once: it runs under the ledger lock on every donation.

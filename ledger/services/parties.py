@@ -37,6 +37,9 @@ class BeneficiaryCommand:
     grade: str = ""
     address: str = ""
     is_minor: bool = True
+    #: The parent or guardian on record who receives and signs for a minor's money.
+    guardian_name: str = ""
+    guardian_relation: str = ""
 
 
 @dataclass(frozen=True)

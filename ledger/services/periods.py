@@ -14,6 +14,7 @@ from ledger.domain.posting import check_closable, check_fiscal_year
 from ledger.domain.reasons import reason_given
 from ledger.persistence.models import Disbursement, JournalEntry, Period
 from ledger.services.access import Actor
+from ledger.services.closing import post_closing_entries, reverse_closing_entries
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -26,6 +27,8 @@ class PeriodView:
     closed_by: int | None
     #: Disbursements dated in the year that still wait for an approver.
     pending_disbursements: int
+    #: The entries this close posted (or this reopening posted to reverse them).
+    closing_entries: tuple[int, ...] = ()
 
 
 def _pending_in(uow: UnitOfWork, association_id: int, year: int) -> int:
@@ -70,6 +73,8 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
             "before closing the year.",
             pending=pending,
         )
+    # The closing entries are dated in the year, so they go in before it is closed.
+    closing = post_closing_entries(uow, books, year, created_by=actor.user_id)
     if period is None:
         period = Period(association_id=association_id, year=year)
         uow.session.add(period)
@@ -78,8 +83,9 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
     period.closed_by = actor.user_id
     uow.session.flush()
     ledger.closed_years.add(year)
-    uow.emit(PeriodClosed(by=actor, association_id=association_id, year=year))
-    return PeriodView(year, True, period.closed_at, period.closed_by, 0)
+    seqs = tuple(entry.seq for entry in closing)
+    uow.emit(PeriodClosed(by=actor, association_id=association_id, year=year, closing_entries=seqs))
+    return PeriodView(year, True, period.closed_at, period.closed_by, 0, seqs)
 
 
 def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason: str = "") -> PeriodView:
@@ -97,6 +103,8 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
     period.closed_by = None
     uow.session.flush()
     ledger.closed_years.discard(year)
+    # Open again, the year takes the reversals of its closing entries, dated 31 December.
+    reversals = tuple(e.seq for e in reverse_closing_entries(uow, books, year, created_by=actor.user_id))
     uow.emit(
         PeriodReopened(
             by=actor,
@@ -105,9 +113,10 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
             reason=reason,
             was_closed_at=closed_at.isoformat() if closed_at else None,
             was_closed_by=closed_by,
+            closing_reversals=reversals,
         )
     )
-    return PeriodView(year, False, None, None, _pending_in(uow, association_id, year))
+    return PeriodView(year, False, None, None, _pending_in(uow, association_id, year), reversals)
 
 
 def list_periods(uow: UnitOfWork, books: Books) -> list[PeriodView]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from ledger.persistence.models import (
     JournalEntry,
     User,
 )
+from ledger.services.signatories import signatories
 from ledger.services.unit_of_work import UnitOfWork
 
 
@@ -61,6 +63,10 @@ def receipt_document(uow: UnitOfWork, donation: Donation, base_url: str) -> Rece
         status=donation.status,  # type: ignore[arg-type]
         voided_on=donation.voided_on,
         void_reason=donation.void_reason,
+        chair_name=signatories(uow, association.id).chair,
+        memo=donation.memo,
+        reference=donation.reference,
+        cash_voucher_number=donation.cash_voucher_number,
     )
 
 
@@ -103,19 +109,27 @@ def public_receipt(uow: UnitOfWork, token: str) -> PublicReceipt:
     )
 
 
+def receipts_of_year(uow: UnitOfWork, association: Association, donor: Donor, year: int) -> list[Any]:
+    """``(donation, fund code, fund name)`` of each receipt a donor got in ``year``, void ones
+    included, in date and number order."""
+    return list(
+        uow.session.execute(
+            select(Donation, Fund.code, Fund.name)
+            .join(Fund, Fund.id == Donation.fund_id)
+            .where(
+                Donation.association_id == association.id,
+                Donation.donor_id == donor.id,
+                Donation.received_on >= date(year, 1, 1),
+                Donation.received_on <= date(year, 12, 31),
+            )
+            .order_by(Donation.received_on, Donation.receipt_number)
+        ).all()
+    )
+
+
 def donor_statement(uow: UnitOfWork, association: Association, donor: Donor, year: int) -> DonorStatementDocument:
     """A donor's receipts of one fiscal year; void receipts are listed but not counted."""
-    rows = uow.session.execute(
-        select(Donation, Fund.code, Fund.name)
-        .join(Fund, Fund.id == Donation.fund_id)
-        .where(
-            Donation.association_id == association.id,
-            Donation.donor_id == donor.id,
-            Donation.received_on >= date(year, 1, 1),
-            Donation.received_on <= date(year, 12, 31),
-        )
-        .order_by(Donation.received_on, Donation.receipt_number)
-    ).all()
+    rows = receipts_of_year(uow, association, donor, year)
     lines = tuple(
         StatementLine(
             received_on=d.received_on,

@@ -35,7 +35,7 @@ def test_a_batch_posts_every_item_with_its_own_entry_and_voucher(app: Flask, cli
     assert (body["count"], body["total"]) == (5, 7_500_000)
     assert body["vouchers_pdf_url"].endswith(f"/disbursements/batches/{body['batch_id']}/vouchers.pdf")
     numbers = [d["voucher_number"] for d in body["disbursements"]]
-    assert numbers == [f"{office.code}-PC-2026-{n:06d}" for n in range(1, 6)]
+    assert numbers == [f"{office.code}-UNC-2026-{n:06d}" for n in range(1, 6)]
     assert [d["beneficiary_id"] for d in body["disbursements"]] == pupils
     assert {d["batch_id"] for d in body["disbursements"]} == {body["batch_id"]}
     seqs = [d["entry_seq"] for d in body["disbursements"]]

@@ -36,7 +36,7 @@ def test_a_posted_scholarship_debits_its_expense_credits_the_bank_and_numbers_it
     first = disburse(client, office, spend_body("HPD", 1_500_000, mai, memo="Học bổng Hoa Phượng Đỏ 2026"))
     assert first.status_code == 201, first.get_json()
     body = first.get_json()
-    number = f"{office.code}-PC-2026-000001"
+    number = f"{office.code}-UNC-2026-000001"
     assert body["status"] == "posted"
     assert body["voucher"] == {
         "number": number,
@@ -51,10 +51,10 @@ def test_a_posted_scholarship_debits_its_expense_credits_the_bank_and_numbers_it
     assert disbursement["policy_version"] == 1 and disbursement["entry_seq"] == body["entry"]["seq"]
     assert disbursement["maker_id"] == office.treasurer_id and disbursement["voucher_number"] == number
     second = disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2026-10-01"))
-    assert second.get_json()["voucher"]["number"] == f"{office.code}-PC-2026-000002"
+    assert second.get_json()["voucher"]["number"] == f"{office.code}-UNC-2026-000002"
     # A new year starts a new series.
     third = disburse(client, office, spend_body("HPD", 1_000_000, mai, paid_on="2025-12-01"))
-    assert third.get_json()["voucher"]["number"] == f"{office.code}-PC-2025-000001"
+    assert third.get_json()["voucher"]["number"] == f"{office.code}-UNC-2025-000001"
     fetched = client.get(office.url(f"/disbursements/{disbursement['id']}"), headers=auth(office.treasurer))
     assert fetched.get_json() == disbursement
     assert balances(client, office)["HPD"] == (6_500_000, 0, 6_500_000)
@@ -141,7 +141,7 @@ def test_an_approver_posts_a_pending_disbursement_with_the_next_voucher_number(a
     approved = client.post(office.url(f"/approvals/{pending_id}/approve"), json={}, headers=auth(office.approver))
     assert approved.status_code == 200, approved.get_json()
     body = approved.get_json()
-    assert body["voucher"]["number"] == f"{office.code}-PC-2026-000001"
+    assert body["voucher"]["number"] == f"{office.code}-UNC-2026-000001"
     disbursement = body["disbursement"]
     assert (disbursement["status"], disbursement["approver_id"], disbursement["reserved"]) == (
         "posted",

@@ -44,6 +44,7 @@ def test_a_new_association_has_the_standard_chart_and_a_general_fund(app: Flask,
         "138",
         "156",
         "338",
+        "421",
         "431",
         "511",
         "512",
@@ -54,6 +55,7 @@ def test_a_new_association_has_the_standard_chart_and_a_general_fund(app: Flask,
         "614",
         "615",
         "642",
+        "911",
     ]
     assert {a["code"]: a["type"] for a in accounts}["431"] == "fund_balance"
     funds = funds_of(client, "QT-CL", admin)

@@ -64,6 +64,7 @@ def test_a_year_with_disbursements_waiting_for_approval_cannot_be_closed(app: Fl
         "closed_at": None,
         "closed_by": None,
         "pending_disbursements": 1,
+        "closing_entries": [],
     }
     rejected = client.post(
         office.url(f"/approvals/{waiting.get_json()['id']}/reject"),

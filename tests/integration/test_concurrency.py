@@ -222,7 +222,8 @@ def test_a_unit_of_work_that_closes_a_year_posts_nothing_into_it_until_it_reopen
         donations.record_donation(uow, SYSTEM, ledger_books, command)
         uow.commit()
     seqs, report, mismatches = journal_state(app, books.code)
-    assert seqs == [1, 2] and report.ok and mismatches == []
+    # The donation, the year's closing entry, its reversal on reopening, the second donation.
+    assert seqs == [1, 2, 3, 4] and report.ok and mismatches == []
 
 
 def test_a_donation_after_the_server_ended_the_pooled_connection_is_posted(app: Flask) -> None:
@@ -246,3 +247,53 @@ def test_a_donation_after_the_server_ended_the_pooled_connection_is_posted(app: 
     response = donate(app.test_client(), books, 700_000)
     assert response.status_code == 201, response.get_json()
     assert journal_state(app, books.code)[0] == [1]
+
+
+def test_every_voucher_series_stays_gapless_when_cash_bank_goods_and_cash_donations_post_at_once(app: Flask) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    assert donate(client, books, 10_000_000).status_code == 201
+    assert donate(client, books, 10_000_000, method="bank").status_code == 201
+    package = {"description": "Gói quà Tết", "quantity": 10, "unit": "gói", "unit_value": 400_000}
+    assert donate(client, books, 4_000_000, method="in_kind", items=[package]).status_code == 201
+    goods = {"items": [{"description": "Gói quà Tết", "quantity": 1, "unit": "gói"}]}
+
+    def post(i: int) -> tuple[int, str]:
+        c = app.test_client()
+        match i % 4:
+            case 0:
+                response = spend(c, books, 100_000)
+            case 1:
+                response = spend(c, books, 100_000, paid_from="bank")
+            case 2:
+                body = {
+                    "fund": "GENERAL",
+                    "kind": "operating",
+                    "paid_from": "in_kind",
+                    "paid_on": "2026-11-21",
+                    **goods,
+                }
+                response = c.post(
+                    f"/api/v1/associations/{books.code}/disbursements", json=body, headers=auth(books.treasurer)
+                )
+            case _:
+                response = donate(c, books, 50_000)
+                return response.status_code, response.get_json()["receipt"]["cash_voucher_number"]
+        return response.status_code, response.get_json()["voucher"]["number"]
+
+    results = run_together(24, post)
+    assert {status for status, _ in results} == {201}
+    series: dict[str, list[int]] = {}
+    for _, number in results:
+        kind, year, serial = number.removeprefix(f"{books.code}-").split("-")
+        assert year == "2026"
+        series.setdefault(kind, []).append(int(serial))
+    # The first cash donation took PT-…-000001 before the race.
+    assert {kind: sorted(serials) for kind, serials in series.items()} == {
+        "PC": list(range(1, 7)),
+        "UNC": list(range(1, 7)),
+        "PX": list(range(1, 7)),
+        "PT": list(range(2, 8)),
+    }
+    _, report, mismatches = journal_state(app, books.code)
+    assert report.ok and mismatches == []

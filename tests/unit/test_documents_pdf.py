@@ -229,7 +229,7 @@ def test_a_voucher_shows_receiver_purpose_fund_amount_in_words_and_every_signer(
     text = all_text(render_voucher(make_voucher()))
     for expected in (
         "PHIẾU CHI",
-        "Disbursement voucher",
+        "Cash payment voucher",
         "QT-DH-PC-2026-000001",
         "23/11/2026",
         "Hồ Thị Ngọc Ánh",
@@ -329,3 +329,25 @@ def test_documents_are_frozen() -> None:
     with pytest.raises(AttributeError):
         receipt.amount_vnd = 5  # type: ignore[misc]
     assert replace(receipt, amount_vnd=5_000).amount_vnd == 5_000
+
+
+def test_a_voucher_prints_a_category_code_as_words_and_never_an_unknown_code() -> None:
+    school = all_text(render_voucher(make_voucher(beneficiary_category="school", beneficiary_kind="school")))
+    assert "Nhà trường" in school and "school" not in school
+    unknown = all_text(render_voucher(make_voucher(beneficiary_category="new_category_code")))
+    assert "new_category_code" not in unknown
+
+
+def test_the_receiver_is_the_payee_then_a_minors_guardian_then_the_beneficiary() -> None:
+    pupil = make_voucher(beneficiary_is_minor=True, guardian_name="Trần Thị Vân")
+    assert pupil.receiver_name == "Trần Thị Vân"
+    assert make_voucher(beneficiary_is_minor=False, guardian_name="Trần Thị Vân").receiver_name == "Hồ Thị Ngọc Ánh"
+    supplier = make_voucher(payee_name="Công ty Sách Miền Trung", beneficiary_is_minor=True, guardian_name="Vân")
+    assert supplier.receiver_name == "Công ty Sách Miền Trung"
+    text = all_text(render_voucher(supplier))
+    assert "Công ty Sách Miền Trung" in text and "Người thụ hưởng" in text and "Hồ Thị Ngọc Ánh" in text
+
+
+def test_a_voucher_refuses_an_unknown_series() -> None:
+    with pytest.raises(ValueError, match="series"):
+        make_voucher(series="XX")

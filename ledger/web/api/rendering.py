@@ -64,6 +64,10 @@ def receipt_body(code: str, receipt: ReceiptView) -> dict[str, Any]:
             "verify_url": receipts.verify_url(base_url(), receipt.verify_token),
             "pdf_url": association_url(code, f"receipts/{receipt.receipt_number}.pdf"),
             "entry_seq": receipt.entry_seq,
+            "cash_voucher_number": receipt.cash_voucher_number,
+            "cash_voucher_pdf_url": association_url(code, f"vouchers/{receipt.cash_voucher_number}.pdf")
+            if receipt.cash_voucher_number
+            else None,
             "voided_on": receipt.voided_on,
             "void_reason": receipt.void_reason,
         }

@@ -121,9 +121,13 @@ class Day(fields.Date):
         return day
 
 
-def text(max_chars: int, *, required: bool = False, allow_empty: bool = True) -> Text:
+def text(max_chars: int, *, required: bool = False, allow_empty: bool = True, description: str = "") -> Text:
     """Free text of at most ``max_chars`` characters (memos, names, reasons)."""
-    return Text(required=required, validate=validate.Length(min=0 if allow_empty else 1, max=max_chars))
+    return Text(
+        required=required,
+        validate=validate.Length(min=0 if allow_empty else 1, max=max_chars),
+        metadata={"description": description} if description else {},
+    )
 
 
 class AssociationIn(Schema):
@@ -146,6 +150,12 @@ class AssociationOut(Schema):
     level = fields.String()
     parent = fields.String(allow_none=True)
     address = fields.String()
+
+
+class AccountIn(Schema):
+    code = Text(required=True, validate=validate.Length(min=1, max=20), metadata={"description": "e.g. 611.1"})
+    name = text(200, required=True, allow_empty=False)
+    name_en = text(200)
 
 
 class AccountOut(Schema):
@@ -220,6 +230,8 @@ class BeneficiaryIn(Schema):
     grade = text(20)
     address = text(300)
     is_minor = fields.Boolean(load_default=True)
+    guardian_name = text(200, description="Who receives and signs for a minor's money.")
+    guardian_relation = text(60, description="e.g. mẹ, bố, bà nội.")
 
     @post_load
     def _command(self, data: dict[str, Any], **_: Any) -> BeneficiaryCommand:
@@ -235,6 +247,8 @@ class BeneficiaryOut(Schema):
     grade = fields.String()
     address = fields.String()
     is_minor = fields.Boolean()
+    guardian_name = fields.String()
+    guardian_relation = fields.String()
 
 
 class ItemIn(Schema):
@@ -256,6 +270,7 @@ class DonationIn(Schema):
     items = fields.List(fields.Nested(ItemIn), load_default=list, validate=validate.Length(max=MAX_ITEMS))
     received_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
+    reference = text(100, description="The bank's or payer's reference, printed on the receipt.")
 
     @post_load
     def _command(self, data: dict[str, Any], **_: Any) -> DonationCommand:
@@ -267,6 +282,7 @@ class DonationIn(Schema):
             received_on=data["received_on"],
             items=tuple(data["items"]),
             memo=data.get("memo", ""),
+            reference=data.get("reference", ""),
         )
 
 
@@ -348,6 +364,9 @@ class ReceiptOut(Schema):
     status = fields.String()
     verify_url = fields.String()
     pdf_url = fields.String()
+    #: The cash phiếu thu (form 01-TT) of money received in cash; null otherwise.
+    cash_voucher_number = fields.String(allow_none=True)
+    cash_voucher_pdf_url = fields.String(allow_none=True)
     entry_seq = fields.Integer()
     voided_on = fields.Date(allow_none=True)
     void_reason = fields.String(allow_none=True)
@@ -454,6 +473,17 @@ class DisbursementIn(Schema):
     )
     paid_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
+    payee_name = text(
+        200, description="Who is paid when not the beneficiary (a bookcase's supplier; the school benefits)."
+    )
+    payee_address = text(300)
+    reference = text(100, description="The bank's reference of the payment, printed on the voucher.")
+    expense_account = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "A sub-account of the kind's expense account (e.g. 611.1) to book it to."},
+    )
 
     @post_load
     def _command(self, data: dict[str, Any], **_: Any) -> SpendCommand:
@@ -466,6 +496,10 @@ class DisbursementIn(Schema):
             beneficiary_id=data["beneficiary_id"],
             items=tuple(data["items"]),
             memo=data.get("memo", ""),
+            payee_name=data.get("payee_name", ""),
+            payee_address=data.get("payee_address", ""),
+            reference=data.get("reference", ""),
+            expense_account=data.get("expense_account"),
         )
 
 
@@ -497,6 +531,10 @@ class DisbursementOut(Schema):
     items = fields.List(fields.Nested(GoodsPickOut))
     paid_on = fields.Date()
     memo = fields.String()
+    payee_name = fields.String()
+    payee_address = fields.String()
+    reference = fields.String()
+    expense_account = fields.String(allow_none=True)
     policy_version = fields.Integer()
     maker_id = fields.Integer(allow_none=True)
     approver_id = fields.Integer(allow_none=True)
@@ -590,6 +628,10 @@ class PeriodOut(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
     closed_by = fields.Integer(allow_none=True)
     pending_disbursements = fields.Integer()
+    closing_entries = fields.List(
+        fields.Integer(),
+        metadata={"description": "The closing entries a close posted, or the reversals of them a reopening posted."},
+    )
 
 
 class PeriodCloseIn(Schema):
@@ -716,6 +758,10 @@ PeriodPage = page_of(PeriodOut)
 
 
 # --- Documents and the audit log ----------------------------------------------------------------
+
+
+class YearQuery(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
 
 
 class StatementQuery(Schema):
