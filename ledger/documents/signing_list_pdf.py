@@ -27,7 +27,7 @@ def _columns(money: bool, goods: bool) -> tuple[Column, ...]:
     fixed = (
         Column("STT", "No.", 24, "center"),
         Column("Lớp", "Class", 30, "center"),
-        Column("Trường", "School", 86),
+        Column("Trường", "School", 86 if goods else 104),
         Column("Người giám hộ", "Guardian signing", 84),
         Column("Ký nhận", "Signature", 66),
     )
