@@ -71,6 +71,7 @@ def create_app(
         parties,
         periods,
         pledges,
+        reports,
         transfers,
         verification,
     )
@@ -103,11 +104,14 @@ def create_app(
         audit_log,
         paperwork,
         chart,
+        reports,
     ):
         api.register_blueprint(resource.blp)
         # Bearer tokens, not cookies: no CSRF. No rate limits (only the public verification page has).
         csrf.exempt(resource.blp)
         limiter.exempt(resource.blp)
+    # The public disclosure list (no login): the one route of the API outside ``api_blueprint``.
+    api.register_blueprint(reports.public_blp)
     from ledger.web.pages import pages
 
     app.register_blueprint(pages)

@@ -225,6 +225,37 @@ class Balance(Base):
     reserved_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ReportBalance(Base):
+    """What the entries dated in one day (grain ``d``) or month (``m``) moved on one (account, fund),
+    by the kind of entry (a reversal counts under the kind of what it reverses).
+
+    Derived from the journal for statements at past dates (``ledger/reports/snapshots.py``),
+    up to the entry named in :class:`ReportMark`; never a source of truth.
+    """
+
+    __tablename__ = "report_balances"
+    __table_args__ = (CheckConstraint("grain IN ('d', 'm')", name="grain"),)
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    #: ``d``: the day ``starts_on``; ``m``: the month starting on ``starts_on``.
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fund_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    debit_vnd: Mapped[int] = mapped_column(BigInteger)
+    credit_vnd: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReportMark(Base):
+    """The last entry of an association whose lines :class:`ReportBalance` holds."""
+
+    __tablename__ = "report_marks"
+
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    through_seq: Mapped[int] = mapped_column(BigInteger)
+
+
 class Donor(Base):
     __tablename__ = "donors"
 

@@ -1,0 +1,149 @@
+"""Statements and books for auditors (``…/reports/*``, ``…/export/journal``, ``GET /associations``),
+in JSON, CSV, XLSX and PDF: thin views over ``ledger/reports``; every download is audited there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, stream_with_context
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ledger.documents.report_files import iter_report_csv, report_xlsx
+from ledger.documents.report_pdf import render_report_pdf
+from ledger.reports import downloads, statements
+from ledger.reports.downloads import FORMATS, ReportQuery, Runtime
+from ledger.reports.model import Report
+from ledger.reports.statements import Period
+from ledger.web.api.runtime import api_blueprint, current_actor, json_response
+from ledger.web.api.schemas import Day, Text
+
+blp = api_blueprint("reports", "Statements, books and exports for auditors")
+#: What anyone may read without a login (the disclosure list an association has published).
+public_blp = Blueprint("public_reports", __name__, url_prefix="/api/v1", description="Public disclosure lists")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE = {"content": {"text/csv": {}, XLSX_MIMETYPE: {}, "application/pdf": {}}}
+
+
+class ReportArgs(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    as_of = Day(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("must not be after to", "from")
+
+
+class BookArgs(ReportArgs):
+    account = Text(load_default=None)
+
+
+class ExportArgs(Schema):
+    format = fields.String(load_default="hledger", validate=validate.OneOf(["hledger", "ledger"]))
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(data_key="to", load_default=None)
+
+
+class ReportOut(Schema):
+    """API.md's report shape; ``rows`` as each report documents."""
+
+    report = fields.String()
+    association = fields.String()
+    period = fields.Dict()
+    generated_at = fields.String()
+    head_seq = fields.Integer()
+    head_hash = fields.String()
+    rows = fields.List(fields.Dict())
+    totals = fields.Dict()
+
+
+def runtime() -> Runtime:
+    return Runtime(current_app.extensions["ledger.db"], current_app.extensions["ledger.clock"])
+
+
+def query_of(args: dict[str, Any], **params: Any) -> ReportQuery:
+    return ReportQuery(
+        format=args["format"],
+        as_of=args.get("as_of"),
+        from_on=args.get("from_"),
+        to_on=args.get("to"),
+        params=tuple(sorted(params.items())),
+    )
+
+
+def send(report: Report, fmt: str) -> Response:
+    """The report in the format asked for, as a download (JSON inline)."""
+    if fmt == "json":
+        return json_response(200, report.as_json())
+    if fmt == "csv":
+        body: Any = stream_with_context(iter_report_csv(report)) if not isinstance(report.rows, list) else b"".join(
+            iter_report_csv(report)
+        )
+        response = Response(body, mimetype="text/csv")
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        response = Response(report_xlsx(report), mimetype=XLSX_MIMETYPE)
+    else:
+        response = Response(render_report_pdf(report), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
+    return response
+
+
+def period_of(query: ReportQuery, today: date, *, point: bool = False) -> Period:
+    end = query.as_of or query.to_on or today
+    return Period(None if point else query.from_on, end, point=point)
+
+
+def _run(code: str, name: str, query: ReportQuery, build: Callable[..., Report], **kwargs: Any) -> Response:
+    report = downloads.run(runtime(), current_actor(), code, name, query, build, **kwargs)
+    return send(report, query.format)
+
+
+@blp.route("/associations/<code>/reports/trial-balance", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut, description="JSON, or the CSV, XLSX or PDF download")
+@blp.doc(responses={"200": _FILE})
+def trial_balance(args: dict[str, Any], code: str) -> Response:
+    """Every (account, fund) balance at the end of ``as_of`` (default today): nets to zero."""
+    query = query_of(args)
+
+    def build(uow: Any, association: Any, today: date) -> Report:
+        period = period_of(query, today, point=True)
+        return statements.trial_balance(uow, association, period.end, generated_at=uow.clock())
+
+    return _run(code, "trial-balance", query, build)
+
+
+@blp.route("/associations/<code>/reports/fund-balances", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+def fund_balances(args: dict[str, Any], code: str) -> Response:
+    """The fund statement (quyết toán quỹ) for ``from``..``to`` (default: this year to today):
+    opening, received by cash, bank and goods, spent by kind, transfers, closing, reserved, available."""
+    query = query_of(args)
+
+    def build(uow: Any, association: Any, today: date) -> Report:
+        return statements.fund_statement(
+            uow, association, period_of(query, today), today=today, generated_at=uow.clock()
+        )
+
+    return _run(code, "fund-balances", query, build)
+
+
+@blp.route("/associations/<code>/reports/activities", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+def activities(args: dict[str, Any], code: str) -> Response:
+    """Revenue and expenses by fund and restriction for ``from``..``to`` (default: this year to today)."""
+    query = query_of(args)
+
+    def build(uow: Any, association: Any, today: date) -> Report:
+        return statements.activities(uow, association, period_of(query, today), generated_at=uow.clock())
+
+    return _run(code, "activities", query, build)

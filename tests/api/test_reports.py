@@ -1,0 +1,117 @@
+"""The auditors' statements over HTTP: every format says the same, past dates give past figures, access is the books'."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.factories import Books, auth, donate, make_association, make_user, set_up_books, spend
+
+REPORTS = ("trial-balance", "fund-balances", "activities")
+
+
+def books_with_history(app: Flask) -> tuple[Books, str]:
+    """Donations in October and November, a running cost in November; an auditor's token."""
+    books = set_up_books(app)
+    client = app.test_client()
+    assert donate(client, books, 1_000_000, on="2026-10-05").status_code == 201
+    assert donate(client, books, 4_000_000, method="bank", on="2026-11-10").status_code == 201
+    assert spend(client, books, 300_000, on="2026-11-12").status_code == 201
+    _, auditor = make_user(app, books.code, "auditor")
+    return books, auditor
+
+
+def get(client: FlaskClient, token: str, code: str, report: str, **params: Any) -> Any:
+    return client.get(f"/api/v1/associations/{code}/reports/{report}", query_string=params, headers=auth(token))
+
+
+def csv_table(body: bytes) -> list[list[str]]:
+    """The CSV's rows after its facts and header: the table as a reader sees it."""
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    blank = rows.index([])
+    return rows[blank + 2 :]
+
+
+def xlsx_table(body: bytes) -> list[tuple[Any, ...]]:
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    blank = next(i for i, row in enumerate(rows) if all(cell is None for cell in row))
+    return rows[blank + 2 :]
+
+
+def test_trial_balance_at_a_past_date_gives_that_dates_figures(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    past = get(client, auditor, books.code, "trial-balance", as_of="2026-10-31").json
+    rows = {(r["account"], r["fund"]): (r["debit"], r["credit"]) for r in past["rows"]}
+    assert rows == {("111", "GENERAL"): (1_000_000, 0), ("511", "GENERAL"): (0, 1_000_000)}
+    assert past["period"] == {"from": None, "to": None, "as_of": "2026-10-31"}
+    now = get(client, auditor, books.code, "trial-balance", as_of="2026-11-30").json
+    rows = {(r["account"], r["fund"]): (r["debit"], r["credit"]) for r in now["rows"]}
+    assert rows == {
+        ("111", "GENERAL"): (700_000, 0),
+        ("112", "GENERAL"): (4_000_000, 0),
+        ("511", "GENERAL"): (0, 5_000_000),
+        ("642", "GENERAL"): (300_000, 0),
+    }
+    assert now["totals"] == {"debit": 5_000_000, "credit": 5_000_000}
+    assert now["head_seq"] == 3 and len(now["head_hash"]) == 64
+
+
+def test_fund_statement_adds_up_from_opening_to_closing(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    body = get(client, auditor, books.code, "fund-balances", **{"from": "2026-11-01", "to": "2026-11-30"}).json
+    (row,) = body["rows"]
+    assert row["fund"] == "GENERAL"
+    assert (row["opening"], row["received_cash"], row["received_bank"]) == (1_000_000, 0, 4_000_000)
+    assert (row["spent_operating"], row["spent"], row["closing"]) == (300_000, 300_000, 4_700_000)
+    assert row["opening"] + row["received"] - row["spent"] + row["transfers"] + row["other"] == row["closing"]
+    assert row["other"] == 0 and row["available"] == row["closing"] - row["reserved"]
+
+
+def test_every_format_holds_the_same_numbers(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    for report in REPORTS:
+        params = {"from": "2026-01-01", "to": "2026-11-30"} if report != "trial-balance" else {"as_of": "2026-11-30"}
+        body = get(client, auditor, books.code, report, **params).json
+        as_csv = csv_table(get(client, auditor, books.code, report, format="csv", **params).data)
+        as_xlsx = xlsx_table(get(client, auditor, books.code, report, format="xlsx", **params).data)
+        assert body["rows"], report
+        assert len(as_csv) == len(as_xlsx) == len(body["rows"]) + 1, report  # and the totals row
+        money = [(i, c["key"]) for i, c in enumerate(body["columns"]) if c["kind"] == "money"]
+        for row, from_csv, from_xlsx in zip(body["rows"], as_csv, as_xlsx, strict=False):
+            for i, key in money:
+                assert row[key] == int(from_csv[i]) == from_xlsx[i], (report, key)
+        for i, key in money:
+            if key in body["totals"]:
+                assert body["totals"][key] == int(as_csv[-1][i]) == as_xlsx[-1][i], (report, key)
+        pdf = get(client, auditor, books.code, report, format="pdf", **params)
+        assert pdf.mimetype == "application/pdf"
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+        assert books.code in text and "Trang / Page 1" in text
+
+
+def test_an_auditor_of_the_parent_reads_a_child_and_an_outsider_gets_404(app: Flask, client: FlaskClient) -> None:
+    parent = make_association(app, level="province")
+    child = make_association(app, parent=parent)
+    _, parent_auditor = make_user(app, parent, "auditor")
+    _, outsider = make_user(app, make_association(app), "auditor")
+    assert get(client, parent_auditor, child, "trial-balance").status_code == 200
+    assert get(client, outsider, child, "trial-balance").status_code == 404
+    _, child_auditor = make_user(app, child, "auditor")
+    assert get(client, child_auditor, parent, "trial-balance").status_code == 404
+
+
+def test_every_download_is_in_the_audit_log(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    for fmt in ("json", "csv", "xlsx", "pdf"):
+        assert get(client, auditor, books.code, "fund-balances", format=fmt).status_code == 200
+    log = client.get(f"/api/v1/associations/{books.code}/audit-log", headers=auth(auditor)).json["items"]
+    downloads = [(e["object_id"], e["detail"]["format"]) for e in log if e["action"] == "report.download"]
+    assert downloads == [("fund-balances", fmt) for fmt in ("json", "csv", "xlsx", "pdf")]
