@@ -186,6 +186,7 @@ def receipts_send(loop: bool, interval: int) -> None:
 def register_cli(app: Flask) -> None:
     from ledger.demo import demo_cli
     from ledger.disbursements_cli import disbursements_cli
+    from ledger.reports_cli import ledger_export  # noqa: F401 - adds `ledger export` and `ledger report`
 
     for group in (db_cli, users_cli, associations_cli, ledger_cli, receipts_cli, demo_cli, disbursements_cli):
         app.cli.add_command(group)

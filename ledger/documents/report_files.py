@@ -149,7 +149,9 @@ def write_report_xlsx(report: Report, out: io.BufferedIOBase | io.BytesIO) -> in
         count += 1
     totals = total_cells(report)
     if totals is not None:
-        sheet.append([_xlsx_cell(sheet, column, value, bold=True) for column, value in zip(columns, totals, strict=True)])
+        sheet.append(
+            [_xlsx_cell(sheet, column, value, bold=True) for column, value in zip(columns, totals, strict=True)]
+        )
     workbook.save(out)
     return count
 

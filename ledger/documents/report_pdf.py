@@ -37,9 +37,7 @@ def render_report_pdf(report: Report, *, max_rows: int = PDF_MAX_ROWS) -> bytes:
         created_at=report.generated_at,
     )
     label = f"{text(report.association)} — {report.title_vi.capitalize()}"
-    sheet = document_sheet(
-        canvas, number=label, title_vi=report.title_vi, title_en=report.title_en, bottom=MARGIN + 6
-    )
+    sheet = document_sheet(canvas, number=label, title_vi=report.title_vi, title_en=report.title_en, bottom=MARGIN + 6)
     association_header(sheet, report.association_name, report.association_address, report.association, motto=True)
     sheet.heading(report.title_vi, report.title_en, size=15)
     facts = [report.period_label(), f"Lập lúc / Generated: {format_datetime(report.generated_at)}"]
@@ -51,7 +49,12 @@ def render_report_pdf(report: Report, *, max_rows: int = PDF_MAX_ROWS) -> bytes:
     printed = [column for column in report.columns if column.pdf]
     scale = CONTENT_WIDTH / sum(column.width for column in printed)
     columns = [
-        Column(column.vi, column.en, column.width * scale, "right" if column.kind in ("money", "number") else "left")
+        Column(
+            column.short or column.vi,
+            column.en,
+            column.width * scale,
+            "right" if column.kind in ("money", "number") else "left",
+        )
         for column in printed
     ]
     rows: list[list[str]] = []
@@ -63,7 +66,9 @@ def render_report_pdf(report: Report, *, max_rows: int = PDF_MAX_ROWS) -> bytes:
         rows.append([_cell(column.kind, row.get(column.key)) for column in printed])
     total = None
     if report.totals:
-        total = [_cell(column.kind, report.totals.get(column.key)) if column.kind == "money" else "" for column in printed]
+        total = [
+            _cell(column.kind, report.totals.get(column.key)) if column.kind == "money" else "" for column in printed
+        ]
         total[0] = "Tổng cộng / Total"
     if rows:
         table(sheet, columns, rows, total=total, size=7.5)
@@ -71,7 +76,9 @@ def render_report_pdf(report: Report, *, max_rows: int = PDF_MAX_ROWS) -> bytes:
         sheet.centred(["Không có số liệu trong kỳ. / Nothing in this period."], size=9)
     if cut:
         sheet.centred(
-            [f"Bản PDF dừng ở {format_number(max_rows)} dòng; bản CSV và XLSX có đủ. / See the CSV or XLSX for the rest."],
+            [
+                f"Bản PDF dừng ở {format_number(max_rows)} dòng; bản CSV và XLSX có đủ. / See the CSV or XLSX for the rest."
+            ],
             size=8.5,
         )
     sheet.end_page()

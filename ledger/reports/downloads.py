@@ -7,7 +7,7 @@ transaction before the bytes go out, so that a long report never holds the write
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -142,3 +142,25 @@ def run_public(runtime: Runtime, code: str, build: Build, *, allowed: Callable[[
         )
         uow.commit()
     return report
+
+
+Stream = Callable[[UnitOfWork, Association, snapshots.Head], Iterator[bytes]]
+
+
+def run_stream(
+    runtime: Runtime, actor: Actor, code: str, name: str, query: ReportQuery, produce: Stream
+) -> Iterator[bytes]:
+    """Like :func:`run` for a book too long to hold (a journal, a ledger): access is checked and
+    the download audited now; the returned iterator reads the books, in one snapshot, as it is
+    consumed (a streamed HTTP response), at the chain head of this moment."""
+    ids = reachable(runtime, actor, code)
+    bring_up_to_date(runtime, ids)
+    record_download(runtime, actor, ids[0], name, query)
+
+    def chunks() -> Iterator[bytes]:
+        with runtime.work(write=False, snapshot=True) as uow:
+            association = uow.session.get(Association, ids[0])
+            assert association is not None
+            yield from produce(uow, association, snapshots.head(uow, association.id))
+
+    return chunks()

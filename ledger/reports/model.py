@@ -31,6 +31,8 @@ class Column:
     kind: ColumnKind = "text"
     width: int = 14
     pdf: bool = True
+    #: A shorter header for the narrow PDF column, when the full one does not fit.
+    short: str = ""
 
 
 @dataclass

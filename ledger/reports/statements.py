@@ -19,7 +19,6 @@ from ledger.domain.accounts import (
     CASH_DONATIONS,
     FUND_BALANCE,
     GOODS,
-    IN_KIND_DONATIONS,
     INTEREST_INCOME,
     AccountType,
 )
@@ -196,28 +195,28 @@ def fund_flows(chart: Chart, movements: Movements) -> dict[int, dict[str, int]]:
 
 
 FUND_STATEMENT_COLUMNS = (
-    Column("fund", "Quỹ", "Fund", width=18),
+    Column("fund", "Quỹ", "Fund", width=22),
     Column("fund_name", "Tên quỹ", "Fund name", width=30, pdf=False),
     Column("restriction", "Tính chất", "Restriction", width=14, pdf=False),
-    Column("opening", "Số dư đầu kỳ", "Opening", "money", 16),
+    Column("opening", "Số dư đầu kỳ", "Opening", "money", 16, short="Đầu kỳ"),
     Column("received_cash", "Thu tiền mặt", "Received in cash", "money", 16, pdf=False),
     Column("received_bank", "Thu qua ngân hàng", "Received by bank", "money", 16, pdf=False),
     Column("received_goods", "Thu hiện vật", "Received in kind", "money", 16, pdf=False),
     Column("received_pledges", "Cam kết tài trợ", "Pledged", "money", 16, pdf=False),
     Column("interest", "Lãi tiền gửi", "Interest", "money", 14, pdf=False),
-    Column("received", "Tổng thu", "Received", "money", 16),
+    Column("received", "Tổng thu", "Received", "money", 16, short="Tổng thu"),
     Column("spent_scholarship", "Chi học bổng", "Scholarships", "money", 16, pdf=False),
     Column("spent_tet_gift", "Chi quà Tết", "Tet gifts", "money", 16, pdf=False),
     Column("spent_bookcase", "Chi tủ sách", "Bookcases", "money", 16, pdf=False),
     Column("spent_award", "Chi khen thưởng", "Awards", "money", 16, pdf=False),
     Column("spent_support", "Chi hỗ trợ", "Support", "money", 16, pdf=False),
     Column("spent_operating", "Chi hoạt động", "Running costs", "money", 16, pdf=False),
-    Column("spent", "Tổng chi", "Spent", "money", 16),
-    Column("transfers", "Điều chuyển", "Transfers", "money", 14),
+    Column("spent", "Tổng chi", "Spent", "money", 16, short="Tổng chi"),
+    Column("transfers", "Điều chuyển", "Transfers", "money", 14, short="Điều chuyển"),
     Column("other", "Khác", "Other", "money", 12, pdf=False),
-    Column("closing", "Số dư cuối kỳ", "Closing", "money", 16),
-    Column("reserved", "Đang giữ chờ duyệt", "Reserved", "money", 14),
-    Column("available", "Có thể chi", "Available", "money", 16),
+    Column("closing", "Số dư cuối kỳ", "Closing", "money", 16, short="Cuối kỳ"),
+    Column("reserved", "Đang giữ chờ duyệt", "Reserved", "money", 14, short="Chờ duyệt"),
+    Column("available", "Có thể chi", "Available", "money", 16, short="Có thể chi"),
 )
 FUND_STATEMENT_MONEY = tuple(c.key for c in FUND_STATEMENT_COLUMNS if c.kind == "money")
 
@@ -335,9 +334,7 @@ def activities_rows(chart: Chart, movements: Movements) -> list[dict[str, Any]]:
     return rows
 
 
-def activities(
-    uow: UnitOfWork, association: Association, period: Period, *, generated_at: datetime
-) -> Report:
+def activities(uow: UnitOfWork, association: Association, period: Period, *, generated_at: datetime) -> Report:
     """The statement of activities: what each fund received and spent in ``period``, by restriction."""
     start = period.start or date(period.end.year, 1, 1)
     chart = Chart.read(uow, association.id)

@@ -3,8 +3,6 @@ in JSON, CSV, XLSX and PDF: thin views over ``ledger/reports``; every download i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Response, current_app, stream_with_context
@@ -13,10 +11,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ledger.documents.report_files import iter_report_csv, report_xlsx
 from ledger.documents.report_pdf import render_report_pdf
-from ledger.reports import downloads, statements
+from ledger.reports import catalogue, downloads, plaintext
 from ledger.reports.downloads import FORMATS, ReportQuery, Runtime
 from ledger.reports.model import Report
-from ledger.reports.statements import Period
 from ledger.web.api.runtime import api_blueprint, current_actor, json_response
 from ledger.web.api.schemas import Day, Text
 
@@ -82,8 +79,10 @@ def send(report: Report, fmt: str) -> Response:
     if fmt == "json":
         return json_response(200, report.as_json())
     if fmt == "csv":
-        body: Any = stream_with_context(iter_report_csv(report)) if not isinstance(report.rows, list) else b"".join(
-            iter_report_csv(report)
+        body: Any = (
+            stream_with_context(iter_report_csv(report))
+            if not isinstance(report.rows, list)
+            else b"".join(iter_report_csv(report))
         )
         response = Response(body, mimetype="text/csv")
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -95,13 +94,9 @@ def send(report: Report, fmt: str) -> Response:
     return response
 
 
-def period_of(query: ReportQuery, today: date, *, point: bool = False) -> Period:
-    end = query.as_of or query.to_on or today
-    return Period(None if point else query.from_on, end, point=point)
-
-
-def _run(code: str, name: str, query: ReportQuery, build: Callable[..., Report], **kwargs: Any) -> Response:
-    report = downloads.run(runtime(), current_actor(), code, name, query, build, **kwargs)
+def _run(code: str, name: str, args: dict[str, Any]) -> Response:
+    query = query_of(args)
+    report = downloads.run(runtime(), current_actor(), code, name, query, catalogue.builder(name, query))
     return send(report, query.format)
 
 
@@ -111,39 +106,42 @@ def _run(code: str, name: str, query: ReportQuery, build: Callable[..., Report],
 @blp.doc(responses={"200": _FILE})
 def trial_balance(args: dict[str, Any], code: str) -> Response:
     """Every (account, fund) balance at the end of ``as_of`` (default today): nets to zero."""
-    query = query_of(args)
-
-    def build(uow: Any, association: Any, today: date) -> Report:
-        period = period_of(query, today, point=True)
-        return statements.trial_balance(uow, association, period.end, generated_at=uow.clock())
-
-    return _run(code, "trial-balance", query, build)
+    return _run(code, "trial-balance", args)
 
 
 @blp.route("/associations/<code>/reports/fund-balances", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
 def fund_balances(args: dict[str, Any], code: str) -> Response:
     """The fund statement (quyết toán quỹ) for ``from``..``to`` (default: this year to today):
     opening, received by cash, bank and goods, spent by kind, transfers, closing, reserved, available."""
-    query = query_of(args)
-
-    def build(uow: Any, association: Any, today: date) -> Report:
-        return statements.fund_statement(
-            uow, association, period_of(query, today), today=today, generated_at=uow.clock()
-        )
-
-    return _run(code, "fund-balances", query, build)
+    return _run(code, "fund-balances", args)
 
 
 @blp.route("/associations/<code>/reports/activities", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
 def activities(args: dict[str, Any], code: str) -> Response:
     """Revenue and expenses by fund and restriction for ``from``..``to`` (default: this year to today)."""
-    query = query_of(args)
+    return _run(code, "activities", args)
 
-    def build(uow: Any, association: Any, today: date) -> Report:
-        return statements.activities(uow, association, period_of(query, today), generated_at=uow.clock())
 
-    return _run(code, "activities", query, build)
+@blp.route("/associations/<code>/export/journal", methods=["GET"])
+@blp.arguments(ExportArgs, location="query")
+@blp.doc(responses={"200": {"description": "An hledger / ledger-cli journal", "content": {"text/plain": {}}}})
+def export_journal(args: dict[str, Any], code: str) -> Response:
+    """The journal as an hledger / ledger-cli file (``format=hledger``): ``hledger balance`` on it
+    gives the trial balance to the đồng."""
+    query = ReportQuery(format=args["format"], from_on=args.get("from_"), to_on=args.get("to"))
+
+    def produce(uow: Any, association: Any, head: Any) -> Any:
+        for part in plaintext.iter_journal(uow, association, from_on=query.from_on, to_on=query.to_on, head=head):
+            yield part.encode("utf-8")
+
+    chunks = downloads.run_stream(runtime(), current_actor(), code, "journal", query, produce)
+    response = Response(stream_with_context(chunks), mimetype="text/plain")
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{code}.journal"'
+    return response
