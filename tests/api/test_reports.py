@@ -115,3 +115,20 @@ def test_every_download_is_in_the_audit_log(app: Flask, client: FlaskClient) -> 
     log = client.get(f"/api/v1/associations/{books.code}/audit-log", headers=auth(auditor)).json["items"]
     downloads = [(e["object_id"], e["detail"]["format"]) for e in log if e["action"] == "report.download"]
     assert downloads == [("fund-balances", fmt) for fmt in ("json", "csv", "xlsx", "pdf")]
+
+
+def test_the_associations_list_shows_what_the_caller_may_read(app: Flask, client: FlaskClient) -> None:
+    province = make_association(app, level="province")
+    city = make_association(app, parent=province)
+    ward = make_association(app, parent=city, level="commune")
+    other = make_association(app)
+    _, auditor = make_user(app, province, "auditor")
+    listed = client.get("/api/v1/associations", headers=auth(auditor)).json
+    assert [a["code"] for a in listed["items"]] == sorted([province, city, ward])
+    assert {a["code"]: a["parent"] for a in listed["items"]}[ward] == city
+    _, treasurer = make_user(app, city, "treasurer")
+    assert [a["code"] for a in client.get("/api/v1/associations", headers=auth(treasurer)).json["items"]] == [city]
+    first = client.get("/api/v1/associations", query_string={"limit": 1}, headers=auth(auditor)).json
+    assert len(first["items"]) == 1 and first["next_cursor"] == first["items"][0]["code"]
+    assert other not in {a["code"] for a in listed["items"]}
+    assert client.get("/api/v1/associations").status_code == 401

@@ -65,6 +65,10 @@ def test_the_trial_balance_nets_to_zero_and_says_what_the_lines_say_at_every_dat
     assert before_anything["rows"] == [] and before_anything["head_seq"] == journal.entries
 
 
+def assets(pairs: dict[tuple[str, str], int], fund: str) -> int:
+    return sum(n for (a, f), n in pairs.items() if f == fund and a in ("111", "112", "138", "156"))
+
+
 def test_fund_statements_add_up_and_match_the_lines(app: Flask, journal: Generated) -> None:
     code = journal.books.code
     start, end = date(2025, 4, 1), date(2025, 9, 30)
@@ -74,8 +78,7 @@ def test_fund_statements_add_up_and_match_the_lines(app: Flask, journal: Generat
     assert {r["fund"] for r in body["rows"]} == {"GENERAL", "HPD", "TET"}
     for row in body["rows"]:
         fund = row["fund"]
-        assets = lambda pairs: sum(n for (a, f), n in pairs.items() if f == fund and a in ("111", "112", "138", "156"))  # noqa: E731
-        assert row["opening"] == assets(opening) and row["closing"] == assets(closing)
+        assert row["opening"] == assets(opening, fund) and row["closing"] == assets(closing, fund)
         assert row["opening"] + row["received"] - row["spent"] + row["transfers"] + row["other"] == row["closing"]
         assert row["other"] == 0, row
         moved = {k: closing.get(k, 0) - opening.get(k, 0) for k in set(closing) | set(opening)}

@@ -14,15 +14,16 @@ from ledger.documents.report_pdf import render_report_pdf
 from ledger.reports import catalogue, downloads, plaintext
 from ledger.reports.downloads import FORMATS, ReportQuery, Runtime
 from ledger.reports.model import Report
-from ledger.web.api.runtime import api_blueprint, current_actor, json_response
-from ledger.web.api.schemas import Day, Text
+from ledger.services.directory import readable_associations
+from ledger.web.api.runtime import api_blueprint, current_actor, json_response, run_read
+from ledger.web.api.schemas import PAGE_DEFAULT, PAGE_MAX, AssociationOut, Day, Text
 
 blp = api_blueprint("reports", "Statements, books and exports for auditors")
 #: What anyone may read without a login (the disclosure list an association has published).
 public_blp = Blueprint("public_reports", __name__, url_prefix="/api/v1", description="Public disclosure lists")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FILE = {"content": {"text/csv": {}, XLSX_MIMETYPE: {}, "application/pdf": {}}}
+_FILE: dict[str, Any] = {"content": {"text/csv": {}, XLSX_MIMETYPE: {}, "application/pdf": {}}}
 
 
 class ReportArgs(Schema):
@@ -145,3 +146,30 @@ def export_journal(args: dict[str, Any], code: str) -> Response:
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{code}.journal"'
     return response
+
+
+class AssociationPageArgs(Schema):
+    limit = fields.Integer(load_default=PAGE_DEFAULT, validate=validate.Range(1, PAGE_MAX))
+    cursor = Text(load_default=None)
+
+
+class AssociationPage(Schema):
+    items = fields.List(fields.Nested(AssociationOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+@blp.route("/associations", methods=["GET"])
+@blp.arguments(AssociationPageArgs, location="query")
+@blp.response(200, AssociationPage)
+def list_associations(args: dict[str, Any]) -> Response:
+    """The associations the caller may read, in code order: their own, and an auditor's subtree."""
+
+    def service(work: Any, actor: Any) -> dict[str, Any]:
+        page, next_code = readable_associations(work, actor, after=args["cursor"], limit=args["limit"])
+        items = [
+            {"code": a.code, "name": a.name, "level": a.level, "parent": parent, "address": a.address}
+            for a, parent in page
+        ]
+        return {"items": AssociationOut(many=True).dump(items), "next_cursor": next_code}
+
+    return run_read(service, lambda body: body)
