@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ledger.formatting import to_vietnam_time
-from ledger.reports.model import Column, Report
+from ledger.reports.model import Column, Report, plain
 
 BOM = "\ufeff"
 #: What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP: CSV injection).
@@ -160,3 +161,44 @@ def report_xlsx(report: Report) -> bytes:
     out = io.BytesIO()
     write_report_xlsx(report, out)
     return out.getvalue()
+
+
+# --- JSON, streamed ------------------------------------------------------------------------------
+
+
+def iter_report_json(report: Report) -> Iterator[bytes]:
+    """API.md's report shape written as the rows come: a million-line book in bounded memory."""
+    head = json.dumps(report.json_head(), ensure_ascii=False)
+    yield (head[:-1] + ', "rows": [').encode("utf-8")
+    parts: list[str] = []
+    first = True
+    for row in report.rows:
+        parts.append(("" if first else ",") + json.dumps(plain(row), ensure_ascii=False))
+        first = False
+        if len(parts) == CSV_BLOCK_ROWS:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    parts.append('], "totals": ' + json.dumps(report.totals, ensure_ascii=False) + "}")
+    yield "".join(parts).encode("utf-8")
+
+
+MIMETYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def render_chunks(report: Report, fmt: str) -> Iterator[bytes]:
+    """The report in ``fmt`` as it is written: JSON and CSV row by row, XLSX and PDF whole."""
+    if fmt == "json":
+        yield from iter_report_json(report)
+    elif fmt == "csv":
+        yield from iter_report_csv(report)
+    elif fmt == "xlsx":
+        yield report_xlsx(report)
+    else:
+        from ledger.documents.report_pdf import render_report_pdf
+
+        yield render_report_pdf(report)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from ledger.persistence.models import Association
-from ledger.reports import statements
+from ledger.reports import books, statements
 from ledger.reports.downloads import Build, ReportQuery
 from ledger.reports.model import Report
 from ledger.reports.statements import Period
@@ -44,3 +44,37 @@ def builder(name: str, query: ReportQuery) -> Build:
     """The report ``name`` for ``query``, as :func:`downloads.run` builds it."""
     make = REPORTS[name]
     return lambda uow, association, today: make(uow, association, query, today)
+
+
+def _general_journal(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return books.general_journal(uow, association, period_of(query, today), generated_at=uow.clock())
+
+
+def _general_ledger(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return books.general_ledger(uow, association, period_of(query, today), generated_at=uow.clock())
+
+
+def _book(account: str) -> Maker:
+    def make(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+        return books.cash_book(uow, association, period_of(query, today), account, generated_at=uow.clock())
+
+    return make
+
+
+#: Books whose rows stream from the database while they are written.
+BOOKS: dict[str, Maker] = {
+    "general-journal": _general_journal,
+    "general-ledger": _general_ledger,
+    "cash-book": _book("111"),
+    "bank-book": _book("112"),
+}
+
+
+def streamer(
+    name: str, query: ReportQuery, today: date
+) -> Callable[[UnitOfWork, Association, object], Iterator[bytes]]:
+    """The book ``name`` rendered in ``query.format``, for :func:`downloads.run_stream`."""
+    from ledger.documents.report_files import render_chunks
+
+    make = BOOKS[name]
+    return lambda uow, association, _head: render_chunks(make(uow, association, query, today), query.format)

@@ -71,6 +71,14 @@ class Report:
     def as_json(self) -> dict[str, Any]:
         """API.md's report shape: ``{association, period, generated_at, head_seq, head_hash, rows, totals}``."""
         return {
+            **self.json_head(),
+            "rows": [plain(row) for row in self.rows],
+            "totals": self.totals,
+        }
+
+    def json_head(self) -> dict[str, Any]:
+        """Everything of :meth:`as_json` but the rows and totals (a streamed JSON writes those after)."""
+        return {
             "report": self.name,
             "association": self.association,
             "association_name": self.association_name,
@@ -80,8 +88,6 @@ class Report:
             "head_hash": self.head_hash,
             "columns": [{"key": c.key, "vi": c.vi, "en": c.en, "kind": c.kind} for c in self.columns],
             **self.extra,
-            "rows": [_plain(row) for row in self.rows],
-            "totals": self.totals,
         }
 
     def period_label(self) -> str:
@@ -99,7 +105,7 @@ class Report:
         return f"{self.association}-{self.name}{'-' + when.isoformat() if when else ''}.{extension}"
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
+def plain(row: dict[str, Any]) -> dict[str, Any]:
     return {key: value.isoformat() if isinstance(value, date) else value for key, value in row.items()}
 
 

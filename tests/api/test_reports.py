@@ -132,3 +132,48 @@ def test_the_associations_list_shows_what_the_caller_may_read(app: Flask, client
     assert len(first["items"]) == 1 and first["next_cursor"] == first["items"][0]["code"]
     assert other not in {a["code"] for a in listed["items"]}
     assert client.get("/api/v1/associations").status_code == 401
+
+
+def test_the_cash_book_runs_from_its_opening_balance_with_each_receipt_and_voucher_number(
+    app: Flask, client: FlaskClient
+) -> None:
+    books, auditor = books_with_history(app)
+    assert donate(client, books, 250_000, on="2026-11-15").status_code == 201
+    body = get(client, auditor, books.code, "cash-book", **{"from": "2026-11-01", "to": "2026-11-30"}).json
+    opening, *lines = body["rows"]
+    assert (opening["memo"].startswith("Số dư đầu kỳ"), opening["balance"]) == (True, 1_000_000)
+    assert [(r["paid"], r["received"], r["balance"]) for r in lines] == [(300_000, 0, 700_000), (0, 250_000, 950_000)]
+    assert lines[0]["document"].startswith(f"{books.code}-PC-2026-") and lines[1]["document"].startswith(books.code)
+    assert body["totals"] == {"received": 250_000, "paid": 300_000, "balance": 950_000, "opening": 1_000_000}
+    bank = get(client, auditor, books.code, "bank-book", **{"from": "2026-11-01", "to": "2026-11-30"}).json
+    assert bank["totals"]["balance"] == 4_000_000
+    as_csv = csv_table(get(client, auditor, books.code, "cash-book", format="csv", **{"from": "2026-11-01"}).data)
+    assert as_csv[-1][-1] == "950000"
+
+
+def test_the_general_journal_and_ledger_stream_in_every_format(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    journal = get(client, auditor, books.code, "general-journal").json
+    assert [(r["seq"], r["account"]) for r in journal["rows"]] == [
+        (1, "111"), (1, "511"), (2, "112"), (2, "511"), (3, "642"), (3, "111"),
+    ]  # fmt: skip
+    assert journal["rows"][0]["document"].startswith(books.code) and journal["head_seq"] == 3
+    ledger = get(client, auditor, books.code, "general-ledger", **{"from": "2026-11-01"}).json
+    cash = [r for r in ledger["rows"] if r["account"] == "111"]
+    assert [(r["seq"], r["balance"]) for r in cash] == [(0, 1_000_000), (3, 700_000)]
+    for fmt in ("csv", "xlsx", "pdf"):
+        response = get(client, auditor, books.code, "general-ledger", format=fmt)
+        assert response.data and response.headers["Content-Disposition"].startswith("attachment")
+    assert len(csv_table(get(client, auditor, books.code, "general-journal", format="csv").data)) == 6
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    trap = '=HYPERLINK("http://evil.example","Bấm vào đây")'
+    assert donate(client, books, 10_000, on="2026-11-20", memo=trap).status_code == 201
+    as_csv = csv_table(get(client, auditor, books.code, "general-journal", format="csv").data)
+    memos = [row[4] for row in as_csv]
+    assert "'" + trap in memos and trap not in memos
+    sheet = load_workbook(io.BytesIO(get(client, auditor, books.code, "general-journal", format="xlsx").data))
+    cells = [cell for row in sheet.worksheets[0].iter_rows() for cell in row if cell.value == trap]
+    assert cells and all(cell.data_type == "s" for cell in cells)

@@ -9,21 +9,20 @@ from flask import Response, current_app, stream_with_context
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ledger.documents.report_files import iter_report_csv, report_xlsx
-from ledger.documents.report_pdf import render_report_pdf
+from ledger.clock import today_vn
+from ledger.documents.report_files import MIMETYPES, render_chunks
 from ledger.reports import catalogue, downloads, plaintext
 from ledger.reports.downloads import FORMATS, ReportQuery, Runtime
 from ledger.reports.model import Report
 from ledger.services.directory import readable_associations
-from ledger.web.api.runtime import api_blueprint, current_actor, json_response, run_read
+from ledger.web.api.runtime import api_blueprint, current_actor, run_read
 from ledger.web.api.schemas import PAGE_DEFAULT, PAGE_MAX, AssociationOut, Day, Text
 
 blp = api_blueprint("reports", "Statements, books and exports for auditors")
 #: What anyone may read without a login (the disclosure list an association has published).
 public_blp = Blueprint("public_reports", __name__, url_prefix="/api/v1", description="Public disclosure lists")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FILE: dict[str, Any] = {"content": {"text/csv": {}, XLSX_MIMETYPE: {}, "application/pdf": {}}}
+_FILE: dict[str, Any] = {"content": {"text/csv": {}, MIMETYPES["xlsx"]: {}, "application/pdf": {}}}
 
 
 class ReportArgs(Schema):
@@ -77,22 +76,24 @@ def query_of(args: dict[str, Any], **params: Any) -> ReportQuery:
 
 def send(report: Report, fmt: str) -> Response:
     """The report in the format asked for, as a download (JSON inline)."""
-    if fmt == "json":
-        return json_response(200, report.as_json())
-    if fmt == "csv":
-        body: Any = (
-            stream_with_context(iter_report_csv(report))
-            if not isinstance(report.rows, list)
-            else b"".join(iter_report_csv(report))
-        )
-        response = Response(body, mimetype="text/csv")
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        response = Response(report_xlsx(report), mimetype=XLSX_MIMETYPE)
-    else:
-        response = Response(render_report_pdf(report), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
+    return _download(b"".join(render_chunks(report, fmt)), fmt, report.filename(fmt))
+
+
+def _download(body: Any, fmt: str, filename: str) -> Response:
+    response = Response(body, mimetype=MIMETYPES[fmt].split(";")[0])
+    response.headers["Content-Type"] = MIMETYPES[fmt]
+    if fmt != "json":
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _run_book(code: str, name: str, args: dict[str, Any]) -> Response:
+    query = query_of(args)
+    rt = runtime()
+    today = today_vn(rt.clock())
+    chunks = downloads.run_stream(rt, current_actor(), code, name, query, catalogue.streamer(name, query, today))
+    when = query.as_of or query.to_on or today
+    return _download(stream_with_context(chunks), query.format, f"{code}-{name}-{when.isoformat()}.{query.format}")
 
 
 def _run(code: str, name: str, args: dict[str, Any]) -> Response:
@@ -127,6 +128,42 @@ def fund_balances(args: dict[str, Any], code: str) -> Response:
 def activities(args: dict[str, Any], code: str) -> Response:
     """Revenue and expenses by fund and restriction for ``from``..``to`` (default: this year to today)."""
     return _run(code, "activities", args)
+
+
+@blp.route("/associations/<code>/reports/general-journal", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def general_journal(args: dict[str, Any], code: str) -> Response:
+    """Nhật ký chung: every line of every entry in order, with its receipt or voucher number (streamed)."""
+    return _run_book(code, "general-journal", args)
+
+
+@blp.route("/associations/<code>/reports/general-ledger", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def general_ledger(args: dict[str, Any], code: str) -> Response:
+    """Sổ cái: every line per account and fund with running balances, balances brought forward (streamed)."""
+    return _run_book(code, "general-ledger", args)
+
+
+@blp.route("/associations/<code>/reports/cash-book", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def cash_book(args: dict[str, Any], code: str) -> Response:
+    """Sổ quỹ tiền mặt (111): opening balance, each receipt and voucher with its number, running and closing balance."""
+    return _run_book(code, "cash-book", args)
+
+
+@blp.route("/associations/<code>/reports/bank-book", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def bank_book(args: dict[str, Any], code: str) -> Response:
+    """Sổ tiền gửi ngân hàng (112), as the cash book."""
+    return _run_book(code, "bank-book", args)
 
 
 @blp.route("/associations/<code>/export/journal", methods=["GET"])
