@@ -66,6 +66,8 @@ class Association(Base):
     #: Moved on when an account is added (a sub-account such as ``611.1``): processes key
     #: their cached chart on it (``services/charts.py``).
     chart_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The public disclosure list (Decree 03/2026/NĐ-CP) is served without login once this is on.
+    publish_disclosure: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class LedgerHead(Base):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from ledger.persistence.models import Association
-from ledger.reports import books, statements
+from ledger.reports import books, disclosure, statements
 from ledger.reports.downloads import Build, ReportQuery
 from ledger.reports.model import Report
 from ledger.reports.statements import Period
@@ -33,7 +33,12 @@ def _activities(uow: UnitOfWork, association: Association, query: ReportQuery, t
     return statements.activities(uow, association, period_of(query, today), generated_at=uow.clock())
 
 
+def _disclosure(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return disclosure.disclosure(uow, association, period_of(query, today), generated_at=uow.clock())
+
+
 REPORTS: dict[str, Maker] = {
+    "disclosure": _disclosure,
     "trial-balance": _trial_balance,
     "fund-balances": _fund_balances,
     "activities": _activities,

@@ -1,4 +1,4 @@
-"""report balances: what each day and month moved, per account, fund and kind of entry
+"""report balances: what each day and month moved, per account, fund and kind of entry; public disclosure switch
 
 Revision ID: 0006
 Revises: 0005
@@ -44,6 +44,13 @@ def upgrade() -> None:
     )
 
 
+    # Issue 17 item 9: the disclosure list is public only once the association turns it on.
+    with op.batch_alter_table('associations') as batch:
+        batch.add_column(sa.Column('publish_disclosure', sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('associations') as batch:
+        batch.drop_column('publish_disclosure')
     op.drop_table('report_marks')
     op.drop_table('report_balances')

@@ -11,11 +11,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ledger.clock import today_vn
 from ledger.documents.report_files import MIMETYPES, render_chunks
-from ledger.reports import catalogue, downloads, plaintext
+from ledger.reports import catalogue, disclosure, downloads, plaintext
 from ledger.reports.downloads import FORMATS, ReportQuery, Runtime
 from ledger.reports.model import Report
 from ledger.services.directory import readable_associations
-from ledger.web.api.runtime import api_blueprint, current_actor, run_read
+from ledger.web.api.runtime import api_blueprint, current_actor, run_read, run_write
 from ledger.web.api.schemas import PAGE_DEFAULT, PAGE_MAX, AssociationOut, Day, Text
 
 blp = api_blueprint("reports", "Statements, books and exports for auditors")
@@ -128,6 +128,48 @@ def fund_balances(args: dict[str, Any], code: str) -> Response:
 def activities(args: dict[str, Any], code: str) -> Response:
     """Revenue and expenses by fund and restriction for ``from``..``to`` (default: this year to today)."""
     return _run(code, "activities", args)
+
+
+@blp.route("/associations/<code>/reports/disclosure", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def disclosure_report(args: dict[str, Any], code: str) -> Response:
+    """The public disclosure list (donations and spending, children masked), for the association's readers."""
+    return _run(code, "disclosure", args)
+
+
+@blp.route("/public/associations/<code>/disclosure", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE}, security=[])
+def public_disclosure(args: dict[str, Any], code: str) -> Response:
+    """The disclosure list without login, once the association has turned publication on (404 before)."""
+    query = query_of(args)
+    report = downloads.run_public(runtime(), code, catalogue.builder("disclosure", query), allowed=disclosure.published)
+    return send(report, query.format)
+
+
+class PublicationIn(Schema):
+    published = fields.Boolean(required=True)
+
+
+class PublicationOut(Schema):
+    association = fields.String()
+    published = fields.Boolean()
+
+
+@blp.route("/associations/<code>/disclosure/publication", methods=["PUT"])
+@blp.arguments(PublicationIn)
+@blp.response(200, PublicationOut)
+def set_publication(data: dict[str, Any], code: str) -> Response:
+    """Turn the public disclosure list on or off (approver or admin; audited)."""
+
+    def service(work: Any, actor: Any) -> dict[str, Any]:
+        association = disclosure.set_publication(work, actor, code, data["published"])
+        return {"association": association.code, "published": association.publish_disclosure}
+
+    return run_write(service, lambda body: body, status=200)
 
 
 @blp.route("/associations/<code>/reports/general-journal", methods=["GET"])
