@@ -69,7 +69,8 @@ def render_report_pdf(report: Report, *, max_rows: int = PDF_MAX_ROWS) -> bytes:
         total = [
             _cell(column.kind, report.totals.get(column.key)) if column.kind == "money" else "" for column in printed
         ]
-        total[0] = "Tổng cộng / Total"
+        # The label goes in the first column, which may be a narrow one (a date).
+        total[0] = "Tổng cộng / Total" if columns[0].width >= 90 else "Cộng"
     if rows:
         table(sheet, columns, rows, total=total, size=7.5)
     else:

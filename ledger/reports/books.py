@@ -77,12 +77,12 @@ def _dated(stmt: Any, period: Period) -> Any:
 
 
 GENERAL_JOURNAL_COLUMNS = (
-    Column("seq", "Số bút toán", "Entry", "number", 9),
-    Column("date", "Ngày", "Date", "date", 11),
-    Column("document", "Chứng từ", "Document", width=22),
+    Column("seq", "Số bút toán", "Entry", "number", 8, short="Số BT"),
+    Column("date", "Ngày", "Date", "date", 16),
+    Column("document", "Chứng từ", "Document", width=28),
     Column("kind", "Loại", "Kind", width=14, pdf=False),
-    Column("memo", "Diễn giải", "Memo", width=40),
-    Column("account", "Tài khoản", "Account", width=9),
+    Column("memo", "Diễn giải", "Memo", width=34),
+    Column("account", "Tài khoản", "Account", width=9, short="TK"),
     Column("fund", "Quỹ", "Fund", width=16),
     Column("debit", "Nợ", "Debit", "money", 15),
     Column("credit", "Có", "Credit", "money", 15),
@@ -125,11 +125,11 @@ def general_journal(uow: UnitOfWork, association: Association, period: Period, *
 
 
 GENERAL_LEDGER_COLUMNS = (
-    Column("account", "Tài khoản", "Account", width=9),
+    Column("account", "Tài khoản", "Account", width=9, short="TK"),
     Column("account_name", "Tên tài khoản", "Account name", width=28, pdf=False),
-    Column("fund", "Quỹ", "Fund", width=16),
-    Column("seq", "Số bút toán", "Entry", "number", 9),
-    Column("date", "Ngày", "Date", "date", 11),
+    Column("fund", "Quỹ", "Fund", width=19),
+    Column("seq", "Số bút toán", "Entry", "number", 8, short="Số BT"),
+    Column("date", "Ngày", "Date", "date", 16),
     Column("kind", "Loại", "Kind", width=14, pdf=False),
     Column("memo", "Diễn giải", "Memo", width=40),
     Column("debit", "Nợ", "Debit", "money", 15),
@@ -176,11 +176,11 @@ def general_ledger(uow: UnitOfWork, association: Association, period: Period, *,
 
 
 CASH_BOOK_COLUMNS = (
-    Column("date", "Ngày", "Date", "date", 11),
-    Column("seq", "Số bút toán", "Entry", "number", 8),
-    Column("document", "Số phiếu", "Receipt / voucher", width=22),
-    Column("memo", "Diễn giải", "Memo", width=40),
-    Column("fund", "Quỹ", "Fund", width=16),
+    Column("date", "Ngày", "Date", "date", 16),
+    Column("seq", "Số bút toán", "Entry", "number", 8, short="Số BT"),
+    Column("document", "Số phiếu", "Receipt / voucher", width=28),
+    Column("memo", "Diễn giải", "Memo", width=34),
+    Column("fund", "Quỹ", "Fund", width=18),
     Column("account", "Tài khoản", "Account", width=8, pdf=False),
     Column("received", "Thu", "In", "money", 15),
     Column("paid", "Chi", "Out", "money", 15),

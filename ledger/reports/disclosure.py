@@ -39,12 +39,12 @@ def mask_name(name: str) -> str:
 
 
 COLUMNS = (
-    Column("section", "Phần", "Section", width=8),
-    Column("date", "Ngày", "Date", "date", 11),
-    Column("number", "Số chứng từ", "Document", width=22),
+    Column("section", "Phần", "Section", width=7),
+    Column("date", "Ngày", "Date", "date", 16),
+    Column("number", "Số chứng từ", "Document", width=29),
     Column("name", "Nhà tài trợ / Người nhận", "Donor / recipient", width=30),
     Column("fund", "Quỹ", "Fund", width=16),
-    Column("purpose", "Hình thức / Mục đích", "Form / purpose", width=22),
+    Column("purpose", "Hình thức / Mục đích", "Form / purpose", width=18),
     Column("amount", "Số tiền", "Amount", "money", 16),
 )
 
