@@ -226,8 +226,17 @@ def cash_book(
 
     def rows() -> Iterator[dict[str, Any]]:
         balance = opening
-        yield {"date": start, "seq": None, "document": "", "memo": OPENING_MEMO, "fund": "", "account": account,
-               "received": None, "paid": None, "balance": balance}  # fmt: skip
+        yield {
+            "date": start,
+            "seq": None,
+            "document": "",
+            "memo": OPENING_MEMO,
+            "fund": "",
+            "account": account,
+            "received": None,
+            "paid": None,
+            "balance": balance,
+        }
         for seq, on, _kind, memo, account_id, fund_id, debit, credit, receipt, voucher in _rows(uow, stmt):
             balance += debit - credit
             totals["received"] += debit

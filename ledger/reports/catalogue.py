@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from ledger.persistence.models import Association
-from ledger.reports import books, disclosure, statements
+from ledger.reports import books, disclosure, registers, statements
 from ledger.reports.downloads import Build, ReportQuery
 from ledger.reports.model import Report
 from ledger.reports.statements import Period
@@ -37,7 +37,19 @@ def _disclosure(uow: UnitOfWork, association: Association, query: ReportQuery, t
     return disclosure.disclosure(uow, association, period_of(query, today), generated_at=uow.clock())
 
 
+def _receipt_register(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    period = period_of(query, today)
+    return registers.receipt_register(uow, association, period, generated_at=uow.clock())
+
+
+def _voucher_register(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    period = period_of(query, today)
+    return registers.voucher_register(uow, association, period, generated_at=uow.clock())
+
+
 REPORTS: dict[str, Maker] = {
+    "receipt-register": _receipt_register,
+    "voucher-register": _voucher_register,
     "disclosure": _disclosure,
     "trial-balance": _trial_balance,
     "fund-balances": _fund_balances,

@@ -148,7 +148,12 @@ def set_publication(uow: UnitOfWork, actor: Actor, code: str, on: bool) -> Assoc
         raise NotFound("hội", "association")
     association.publish_disclosure = on
     audit.record(
-        uow, actor, "disclosure.publication", association_id=association.id, object_type="association",
-        object_id=association.code, published=on,
-    )  # fmt: skip
+        uow,
+        actor,
+        "disclosure.publication",
+        association_id=association.id,
+        object_type="association",
+        object_id=association.code,
+        published=on,
+    )
     return association

@@ -33,14 +33,16 @@ def test_the_disclosure_masks_children_honours_anonymous_donors_and_says_nothing
         child = make_beneficiary(
             app, books.code, name=name, school="THCS Nguyễn Trãi", grade=school_grade, address=address
         )
-        response = spend(client, books, 500_000, on="2026-11-04", kind="support", beneficiary_id=child,
-                         memo=f"Hỗ trợ em {name}")  # fmt: skip
+        response = spend(
+            client, books, 500_000, on="2026-11-04", kind="support", beneficiary_id=child, memo=f"Hỗ trợ em {name}"
+        )
         assert response.status_code == 201, response.json
     _, auditor = make_user(app, books.code, "auditor")
     url = f"/api/v1/associations/{books.code}/reports/disclosure"
     for fmt in ("json", "csv", "xlsx", "pdf"):
-        body = client.get(url, query_string={"format": fmt, "from": "2026-11-01", "to": "2026-11-30"},
-                          headers=auth(auditor))  # fmt: skip
+        body = client.get(
+            url, query_string={"format": fmt, "from": "2026-11-01", "to": "2026-11-30"}, headers=auth(auditor)
+        )
         assert body.status_code == 200
         if fmt in ("json", "csv"):
             text = unicodedata.normalize("NFC", body.data.decode("utf-8"))

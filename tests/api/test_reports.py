@@ -155,8 +155,13 @@ def test_the_general_journal_and_ledger_stream_in_every_format(app: Flask, clien
     books, auditor = books_with_history(app)
     journal = get(client, auditor, books.code, "general-journal").json
     assert [(r["seq"], r["account"]) for r in journal["rows"]] == [
-        (1, "111"), (1, "511"), (2, "112"), (2, "511"), (3, "642"), (3, "111"),
-    ]  # fmt: skip
+        (1, "111"),
+        (1, "511"),
+        (2, "112"),
+        (2, "511"),
+        (3, "642"),
+        (3, "111"),
+    ]
     assert journal["rows"][0]["document"].startswith(books.code) and journal["head_seq"] == 3
     ledger = get(client, auditor, books.code, "general-ledger", **{"from": "2026-11-01"}).json
     cash = [r for r in ledger["rows"] if r["account"] == "111"]

@@ -172,6 +172,25 @@ def set_publication(data: dict[str, Any], code: str) -> Response:
     return run_write(service, lambda body: body, status=200)
 
 
+@blp.route("/associations/<code>/reports/receipt-register", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def receipt_register(args: dict[str, Any], code: str) -> Response:
+    """Every receipt number in order with date, amount, fund and status; voids with date and reason;
+    ``gaps`` lists any number missing from its series (there must be none)."""
+    return _run(code, "receipt-register", args)
+
+
+@blp.route("/associations/<code>/reports/voucher-register", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def voucher_register(args: dict[str, Any], code: str) -> Response:
+    """Every voucher number in order, as the receipt register."""
+    return _run(code, "voucher-register", args)
+
+
 @blp.route("/associations/<code>/reports/general-journal", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportOut)
