@@ -80,7 +80,8 @@ def ledger_report(
 ) -> None:
     """Write one statement to a file (the API's ``…/reports/<report>?format=…``)."""
     query = ReportQuery(format=fmt, as_of=as_of, from_on=from_on, to_on=to_on)
-    report = downloads.run(runtime(), Actor.system(), code, name, query, catalogue.builder(name, query))
+    tree = name in catalogue.TREE_REPORTS
+    report = downloads.run(runtime(), Actor.system(), code, name, query, catalogue.builder(name, query), tree=tree)
     if fmt == "json":
         output.write(json.dumps(report.as_json(), ensure_ascii=False, indent=1).encode("utf-8"))
     elif fmt == "csv":

@@ -273,6 +273,8 @@ class Donor(Base):
     #: Shown as "Nhà hảo tâm ẩn danh" in public lists when set.
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    #: When the donor is another association of the tree: a consolidation eliminates its gifts.
+    member_association_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"))
 
 
 class Beneficiary(Base):
@@ -294,6 +296,8 @@ class Beneficiary(Base):
     #: How the guardian is related to the child ("mẹ", "bố", "bà nội"), printed beside the name.
     guardian_relation: Mapped[str] = mapped_column(String(60), default="", server_default="")
     created_at: Mapped[datetime]
+    #: When the recipient is another association of the tree: a consolidation eliminates what it got.
+    member_association_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"))
 
 
 class Donation(Base):

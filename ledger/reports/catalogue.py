@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from ledger.persistence.models import Association
-from ledger.reports import books, disclosure, registers, statements
+from ledger.reports import books, consolidated, disclosure, registers, statements
 from ledger.reports.downloads import Build, ReportQuery
 from ledger.reports.model import Report
 from ledger.reports.statements import Period
@@ -47,7 +47,15 @@ def _voucher_register(uow: UnitOfWork, association: Association, query: ReportQu
     return registers.voucher_register(uow, association, period, generated_at=uow.clock())
 
 
+def _consolidated(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return consolidated.consolidated(uow, association, period_of(query, today), generated_at=uow.clock())
+
+
+#: Reports over the association's whole subtree (its members' movements are brought up to date too).
+TREE_REPORTS = frozenset({"consolidated"})
+
 REPORTS: dict[str, Maker] = {
+    "consolidated": _consolidated,
     "receipt-register": _receipt_register,
     "voucher-register": _voucher_register,
     "disclosure": _disclosure,

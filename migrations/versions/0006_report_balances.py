@@ -49,7 +49,21 @@ def upgrade() -> None:
         batch.add_column(sa.Column('publish_disclosure', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
+    # Issue 17 item 7: a donor or beneficiary that is itself an association of the tree (a
+    # province funding a commune), so that a consolidation can eliminate what moves between members.
+    for table in ('donors', 'beneficiaries'):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column('member_association_id', sa.Integer(), nullable=True))
+            batch.create_foreign_key(
+                f'fk_{table}_member_association_id_associations', 'associations', ['member_association_id'], ['id']
+            )
+
+
 def downgrade() -> None:
+    for table in ('donors', 'beneficiaries'):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_constraint(f'fk_{table}_member_association_id_associations', type_='foreignkey')
+            batch.drop_column('member_association_id')
     with op.batch_alter_table('associations') as batch:
         batch.drop_column('publish_disclosure')
     op.drop_table('report_marks')

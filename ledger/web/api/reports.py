@@ -98,7 +98,8 @@ def _run_book(code: str, name: str, args: dict[str, Any]) -> Response:
 
 def _run(code: str, name: str, args: dict[str, Any]) -> Response:
     query = query_of(args)
-    report = downloads.run(runtime(), current_actor(), code, name, query, catalogue.builder(name, query))
+    tree = name in catalogue.TREE_REPORTS
+    report = downloads.run(runtime(), current_actor(), code, name, query, catalogue.builder(name, query), tree=tree)
     return send(report, query.format)
 
 
@@ -189,6 +190,15 @@ def receipt_register(args: dict[str, Any], code: str) -> Response:
 def voucher_register(args: dict[str, Any], code: str) -> Response:
     """Every voucher number in order, as the receipt register."""
     return _run(code, "voucher-register", args)
+
+
+@blp.route("/associations/<code>/reports/consolidated", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def consolidated_report(args: dict[str, Any], code: str) -> Response:
+    """The association and its subtree: a column per member, what members gave each other eliminated, one total."""
+    return _run(code, "consolidated", args)
 
 
 @blp.route("/associations/<code>/reports/general-journal", methods=["GET"])
