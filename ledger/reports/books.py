@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from ledger.persistence.cursors import driver_cursor
-from ledger.persistence.models import Association, Disbursement, Donation, JournalEntry, JournalLine
+from ledger.persistence.models import Association, Balance, Disbursement, Donation, JournalEntry, JournalLine
 from ledger.reports import snapshots
 from ledger.reports.general_ledger import general_ledger_rows
 from ledger.reports.model import Chart, Column, Report
@@ -263,6 +263,115 @@ def cash_book(
         columns=CASH_BOOK_COLUMNS,
         rows=rows(),
         totals=totals,
+        generated_at=generated_at,
+        head=head,
+    )
+
+
+GOODS_BOOK_COLUMNS = (
+    Column("fund", "Quỹ", "Fund", width=16),
+    Column("item", "Hiện vật", "Item", width=26),
+    Column("unit", "ĐVT", "Unit", width=7),
+    Column("opening_quantity", "Tồn đầu (SL)", "Opening qty", "number", 10, short="Tồn đầu"),
+    Column("opening_value", "Tồn đầu (giá trị)", "Opening value", "money", 14, pdf=False),
+    Column("in_quantity", "Nhập (SL)", "In qty", "number", 9, short="Nhập"),
+    Column("in_value", "Nhập (giá trị)", "In value", "money", 14),
+    Column("out_quantity", "Xuất (SL)", "Out qty", "number", 9, short="Xuất"),
+    Column("out_value", "Xuất (giá trị)", "Out value", "money", 14),
+    Column("closing_quantity", "Tồn cuối (SL)", "On hand qty", "number", 10, short="Tồn cuối"),
+    Column("closing_value", "Tồn cuối (giá trị)", "On hand value", "money", 14, short="Giá trị tồn"),
+    Column("average_cost", "Đơn giá bình quân", "Average cost", "money", 12, short="Đơn giá BQ"),
+)
+
+
+def goods_book(uow: UnitOfWork, association: Association, period: Period, *, generated_at: datetime) -> Report:
+    """Sổ nhập–xuất–tồn per fund and item: quantities and values in, out and on hand, at average cost.
+
+    Today's goods balances less what moved after the period's start: only the goods lines
+    since then are read, never the whole journal.
+    """
+    head = snapshots.head(uow, association.id)
+    chart = Chart.read(uow, association.id)
+    goods_ids = [a.id for a in chart.accounts.values() if a.parent == "156"]
+    start = period.start or date(period.end.year, 1, 1)
+    later = JournalEntry.entry_on > period.end
+    stmt = (
+        select(
+            JournalLine.fund_id,
+            JournalLine.item,
+            later,
+            func.max(JournalLine.unit),
+            func.sum(case((JournalLine.debit_vnd > 0, JournalLine.quantity), else_=0)),
+            func.sum(JournalLine.debit_vnd),
+            func.sum(case((JournalLine.credit_vnd > 0, JournalLine.quantity), else_=0)),
+            func.sum(JournalLine.credit_vnd),
+        )
+        .join(
+            JournalEntry,
+            and_(JournalEntry.association_id == JournalLine.association_id, JournalEntry.seq == JournalLine.seq),
+        )
+        .where(
+            JournalLine.association_id == association.id,
+            JournalLine.account_id.in_(goods_ids),
+            JournalEntry.entry_on >= start,
+        )
+        .group_by(JournalLine.fund_id, JournalLine.item, later)
+    )
+    now: dict[tuple[int, str], list[int]] = {}
+    for fund_id, item, net, quantity in uow.session.execute(
+        select(Balance.fund_id, Balance.item, Balance.net_debit_vnd, Balance.quantity).where(
+            Balance.association_id == association.id, Balance.account_id.in_(goods_ids)
+        )
+    ):
+        key = (fund_id, item or "")
+        held = now.setdefault(key, [0, 0])
+        held[0] += int(quantity or 0)
+        held[1] += int(net or 0)
+    moved: dict[tuple[int, str], dict[str, Any]] = {}
+    for fund_id, item, after_end, unit, in_qty, in_value, out_qty, out_value in uow.session.execute(stmt):
+        row = moved.setdefault((fund_id, item or ""), {"unit": unit or "", "period": [0, 0, 0, 0], "after": [0, 0]})
+        figures = [int(in_qty or 0), int(in_value or 0), int(out_qty or 0), int(out_value or 0)]
+        if after_end:
+            row["after"][0] += figures[0] - figures[2]
+            row["after"][1] += figures[1] - figures[3]
+        else:
+            row["period"] = [a + b for a, b in zip(row["period"], figures, strict=True)]
+    rows = []
+    for key in sorted(set(now) | set(moved), key=lambda k: (chart.funds[k[0]].code, k[1])):
+        held = now.get(key, [0, 0])
+        row = moved.get(key, {"unit": "", "period": [0, 0, 0, 0], "after": [0, 0]})
+        in_qty, in_value, out_qty, out_value = row["period"]
+        closing_qty, closing_value = held[0] - row["after"][0], held[1] - row["after"][1]
+        opening_qty, opening_value = closing_qty - in_qty + out_qty, closing_value - in_value + out_value
+        if not any((opening_qty, opening_value, in_qty, out_qty, closing_qty, closing_value)):
+            continue
+        rows.append(
+            {
+                "fund": chart.funds[key[0]].code,
+                "item": key[1],
+                "unit": row["unit"],
+                "opening_quantity": opening_qty,
+                "opening_value": opening_value,
+                "in_quantity": in_qty,
+                "in_value": in_value,
+                "out_quantity": out_qty,
+                "out_value": out_value,
+                "closing_quantity": closing_qty,
+                "closing_value": closing_value,
+                "average_cost": closing_value // closing_qty if closing_qty else 0,
+            }
+        )
+    money = ("opening_value", "in_value", "out_value", "closing_value")
+    return header(
+        uow,
+        association,
+        Period(start, period.end),
+        name="goods-book",
+        title_vi="SỔ NHẬP – XUẤT – TỒN HIỆN VẬT",
+        title_en="Goods book",
+        columns=GOODS_BOOK_COLUMNS,
+        rows=rows,
+        totals={key: sum(r[key] for r in rows) for key in money},
         generated_at=generated_at,
         head=head,
     )

@@ -54,7 +54,13 @@ def _consolidated(uow: UnitOfWork, association: Association, query: ReportQuery,
 #: Reports over the association's whole subtree (its members' movements are brought up to date too).
 TREE_REPORTS = frozenset({"consolidated"})
 
+
+def _goods_book(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return books.goods_book(uow, association, period_of(query, today), generated_at=uow.clock())
+
+
 REPORTS: dict[str, Maker] = {
+    "goods-book": _goods_book,
     "consolidated": _consolidated,
     "receipt-register": _receipt_register,
     "voucher-register": _voucher_register,

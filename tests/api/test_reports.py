@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.factories import Books, auth, donate, make_association, make_user, set_up_books, spend
+from tests.factories import Books, auth, donate, make_association, make_beneficiary, make_user, set_up_books, spend
 
 REPORTS = ("trial-balance", "fund-balances", "activities")
 
@@ -182,3 +182,39 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(app: Flask, c
     sheet = load_workbook(io.BytesIO(get(client, auditor, books.code, "general-journal", format="xlsx").data))
     cells = [cell for row in sheet.worksheets[0].iter_rows() for cell in row if cell.value == trap]
     assert cells and all(cell.data_type == "s" for cell in cells)
+
+
+def test_the_goods_book_counts_and_values_goods_in_out_and_on_hand_at_average_cost(
+    app: Flask, client: FlaskClient
+) -> None:
+    books = set_up_books(app)
+    package = "Gói quà Tết"
+    goods = [{"description": package, "quantity": 10, "unit": "gói", "unit_value": 400_000}]
+    assert donate(client, books, 4_000_000, method="in_kind", items=goods, on="2026-10-02").status_code == 201
+    goods = [{"description": package, "quantity": 20, "unit": "gói", "unit_value": 500_000}]
+    assert donate(client, books, 10_000_000, method="in_kind", items=goods, on="2026-11-02").status_code == 201
+    beneficiary = make_beneficiary(app, books.code)
+    handed = spend(
+        client,
+        books,
+        1_400_000,
+        kind="tet_gift",
+        paid_from="in_kind",
+        beneficiary_id=beneficiary,
+        items=[{"description": package, "quantity": 3, "unit": "gói"}],
+        on="2026-11-03",
+    )
+    assert handed.status_code == 201, handed.get_json()
+    _, auditor = make_user(app, books.code, "auditor")
+    body = get(client, auditor, books.code, "goods-book", **{"from": "2026-11-01", "to": "2026-11-30"}).json
+    (row,) = body["rows"]
+    assert (row["item"], row["opening_quantity"], row["opening_value"]) == (package, 10, 4_000_000)
+    assert (row["in_quantity"], row["in_value"], row["out_quantity"], row["out_value"]) == (
+        20,
+        10_000_000,
+        3,
+        1_400_000,
+    )
+    assert (row["closing_quantity"], row["closing_value"], row["average_cost"]) == (27, 12_600_000, 466_666)
+    october = get(client, auditor, books.code, "goods-book", **{"from": "2026-10-01", "to": "2026-10-31"}).json
+    assert [(r["closing_quantity"], r["closing_value"]) for r in october["rows"]] == [(10, 4_000_000)]

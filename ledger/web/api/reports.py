@@ -201,6 +201,15 @@ def consolidated_report(args: dict[str, Any], code: str) -> Response:
     return _run(code, "consolidated", args)
 
 
+@blp.route("/associations/<code>/reports/goods-book", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def goods_book(args: dict[str, Any], code: str) -> Response:
+    """Sổ nhập–xuất–tồn: per fund and item, quantities and values in, out and on hand at average cost."""
+    return _run(code, "goods-book", args)
+
+
 @blp.route("/associations/<code>/reports/general-journal", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportOut)
