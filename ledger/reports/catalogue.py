@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from ledger.persistence.models import Association
-from ledger.reports import books, consolidated, disclosure, registers, statements
+from ledger.reports import auditing, books, consolidated, disclosure, registers, statements
 from ledger.reports.downloads import Build, ReportQuery
 from ledger.reports.model import Report
 from ledger.reports.statements import Period
@@ -59,7 +59,17 @@ def _goods_book(uow: UnitOfWork, association: Association, query: ReportQuery, t
     return books.goods_book(uow, association, period_of(query, today), generated_at=uow.clock())
 
 
+def _audit_log(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return auditing.audit_log(uow, association, period_of(query, today), generated_at=uow.clock())
+
+
+def _verification(uow: UnitOfWork, association: Association, query: ReportQuery, today: date) -> Report:
+    return auditing.verification_report(uow, association, period_of(query, today, point=True), generated_at=uow.clock())
+
+
 REPORTS: dict[str, Maker] = {
+    "audit-log": _audit_log,
+    "verification": _verification,
     "goods-book": _goods_book,
     "consolidated": _consolidated,
     "receipt-register": _receipt_register,

@@ -218,3 +218,18 @@ def test_the_goods_book_counts_and_values_goods_in_out_and_on_hand_at_average_co
     assert (row["closing_quantity"], row["closing_value"], row["average_cost"]) == (27, 12_600_000, 466_666)
     october = get(client, auditor, books.code, "goods-book", **{"from": "2026-10-01", "to": "2026-10-31"}).json
     assert [(r["closing_quantity"], r["closing_value"]) for r in october["rows"]] == [(10, 4_000_000)]
+
+
+def test_the_audit_log_and_a_verification_report_download_in_every_format(app: Flask, client: FlaskClient) -> None:
+    books, auditor = books_with_history(app)
+    assert get(client, auditor, books.code, "trial-balance", format="csv").status_code == 200
+    log = get(client, auditor, books.code, "audit-log").json
+    actions = [row["action"] for row in log["rows"]]
+    assert "report.download" in actions and len(actions) >= 4
+    verified = get(client, auditor, books.code, "verification").json
+    assert verified["ok"] is True and verified["entries"] == 3 and verified["first_bad_seq"] is None
+    assert verified["head_seq"] == 3 and len(verified["head_hash"]) == 64
+    assert [row["result"] for row in verified["rows"]] == ["ĐẠT / OK"] * 3
+    for fmt in ("csv", "xlsx", "pdf"):
+        for name in ("audit-log", "verification"):
+            assert get(client, auditor, books.code, name, format=fmt).status_code == 200

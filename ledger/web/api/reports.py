@@ -210,6 +210,24 @@ def goods_book(args: dict[str, Any], code: str) -> Response:
     return _run(code, "goods-book", args)
 
 
+@blp.route("/associations/<code>/reports/audit-log", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def audit_log_report(args: dict[str, Any], code: str) -> Response:
+    """The audit log of ``from``..``to`` (Vietnam dates) as a file: every write and download."""
+    return _run(code, "audit-log", args)
+
+
+@blp.route("/associations/<code>/reports/verification", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.doc(responses={"200": _FILE})
+def verification_report(args: dict[str, Any], code: str) -> Response:
+    """The chain verified (head digest, first break), balances and documents checked: ``ok`` and the checks."""
+    return _run(code, "verification", args)
+
+
 @blp.route("/associations/<code>/reports/general-journal", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportOut)
