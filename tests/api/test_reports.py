@@ -233,3 +233,21 @@ def test_the_audit_log_and_a_verification_report_download_in_every_format(app: F
     for fmt in ("csv", "xlsx", "pdf"):
         for name in ("audit-log", "verification"):
             assert get(client, auditor, books.code, name, format=fmt).status_code == 200
+
+
+def test_a_donors_statement_downloads_as_csv_and_xlsx_with_money_apart_from_goods(
+    app: Flask, client: FlaskClient
+) -> None:
+    books, auditor = books_with_history(app)
+    goods = [{"description": "Bộ sách giáo khoa", "quantity": 5, "unit": "bộ", "unit_value": 180_000}]
+    assert donate(client, books, 900_000, method="in_kind", items=goods, on="2026-11-14").status_code == 201
+    url = f"/api/v1/associations/{books.code}/donors/{books.donor_id}/statement"
+    as_csv = csv_table(client.get(url, query_string={"year": 2026, "format": "csv"}, headers=auth(auditor)).data)
+    assert [(row[4], row[5]) for row in as_csv[:-1]] == [
+        ("1000000", "0"),
+        ("4000000", "0"),
+        ("0", "900000"),
+    ]
+    assert as_csv[-1][4:6] == ["5000000", "900000"]
+    as_xlsx = xlsx_table(client.get(url, query_string={"year": 2026, "format": "xlsx"}, headers=auth(auditor)).data)
+    assert [(row[4], row[5]) for row in as_xlsx] == [(1_000_000, 0), (4_000_000, 0), (0, 900_000), (5_000_000, 900_000)]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
+
 from ledger.documents.receipt_pdf import render_receipt
+from ledger.documents.report_files import MIMETYPES, render_chunks
 from ledger.documents.statement_pdf import render_donor_statement
+from ledger.reports import donors
 from ledger.services import donations, downloads
 from ledger.services.access import Actor, Need
 from ledger.services.charts import authorized_books
@@ -54,13 +58,23 @@ def receipt_pdf(code: str, number: str) -> Any:
 @blp.arguments(s.StatementQuery, location="query")
 @blp.response(200, s.StatementOut)
 def donor_statement(query: dict[str, Any], code: str, donor_id: int) -> Any:
-    """A donor's giving statement for a year, as JSON or PDF (?format=pdf)."""
+    """A donor's giving statement for a year, as JSON, PDF, or CSV and XLSX with money and goods apart."""
     year, format = query["year"], query["format"]
 
     def service(work: UnitOfWork, actor: Actor) -> Any:
-        return downloads.donor_statement(work, actor, code, donor_id, year, format)
+        document = downloads.donor_statement(work, actor, code, donor_id, year, format)
+        if format in ("csv", "xlsx"):
+            # Money and goods in separate columns (issue 17 item 10): ledger/reports/donors.py.
+            table = donors.donor_statement_table(work, code, donor_id, year)
+            return b"".join(render_chunks(table, format))
+        return document
 
     def render(document: Any) -> Any:
+        if format in ("csv", "xlsx"):
+            response = Response(document, mimetype=MIMETYPES[format].split(";")[0])
+            response.headers["Content-Type"] = MIMETYPES[format]
+            response.headers["Content-Disposition"] = f'attachment; filename="{code}-{donor_id}-{year}.{format}"'
+            return response
         if format == "pdf":
             return pdf_response(render_donor_statement(document), f"{code}-{donor_id}-{year}.pdf")
         return json_response(200, s.StatementOut().dump(document))

@@ -766,7 +766,7 @@ class YearQuery(Schema):
 
 class StatementQuery(Schema):
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf"]))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf", "csv", "xlsx"]))
 
 
 class StatementLineOut(Schema):
