@@ -67,7 +67,7 @@ class Association(Base):
     #: their cached chart on it (``services/charts.py``).
     chart_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     #: The public disclosure list (Decree 03/2026/NĐ-CP) is served without login once this is on.
-    publish_disclosure: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    publish_disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LedgerHead(Base):

@@ -279,6 +279,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     steps: list[tuple[str, dict[str, Any]]] = [
                         ("post", {**common, "n": n}),
                         ("reads", {**common, "dump": dumps[kind], "repeats": 200}),
+                        ("statements", {**common, "repeats": 50}),
                         ("verify", common),
                         ("gl_csv", common),
                         ("gl_pdf", common),
@@ -338,7 +339,7 @@ def _brief(result: dict[str, Any]) -> str:
         if key in result and result[key] is not None:
             value = result[key]
             parts.append(f"{key}={value:,.1f}" if isinstance(value, float) else f"{key}={value}")
-    for key in ("fund_balance", "trial_balance"):
+    for key in ("fund_balance", "trial_balance", "trial_balance_past", "fund_statement_year", "consolidated_tree"):
         if key in result:
             parts.append(f"{key}.p50={result[key]['p50_ms']:.2f}ms")
     for key in ("hledger_balance", "ledger_balance", "bean_check", "bean_query_balance"):

@@ -183,6 +183,70 @@ def reads(args: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# --- 3b. statements at past dates (issue 17) ------------------------------------------------------
+
+
+def statements(args: dict[str, Any]) -> dict[str, Any]:
+    """The statements read from the day and month movements: catching them up once over the whole
+    journal, then a trial balance and a fund statement at a past date, a year's fund statement and
+    statement of activities, a month of the cash book, and the tree's consolidation."""
+    from sqlalchemy import func
+
+    from ledger.clock import now_utc
+    from ledger.persistence.models import JournalEntry
+    from ledger.reports import books, consolidated
+    from ledger.reports import statements as st
+    from ledger.reports.downloads import Runtime, bring_up_to_date
+    from ledger.services.associations import subtree
+
+    db = _db(args)
+    repeats = int(args.get("repeats", 50))
+    with UnitOfWork(db, write=False) as uow:
+        main = _association(uow, MAIN)
+        ids = [a.id for a in subtree(uow, _association(uow, TREE[0][0]))]
+        first, last = uow.session.execute(
+            select(func.min(JournalEntry.entry_on), func.max(JournalEntry.entry_on)).where(
+                JournalEntry.association_id == main.id
+            )
+        ).one()
+    t0 = time.perf_counter()
+    bring_up_to_date(Runtime(db, now_utc), ids)
+    catch_up_s = time.perf_counter() - t0
+    past = first + (last - first) / 2
+    year = st.Period(date(past.year, 1, 1), date(past.year, 12, 31))
+    month = st.Period(date(past.year, past.month, 1), date(past.year, past.month, 28))
+
+    def read(build: Callable[[UnitOfWork, Any], Any]) -> Callable[[], object]:
+        def call() -> object:
+            with UnitOfWork(db, write=False, snapshot=True) as uow:
+                report = build(uow, _association(uow, MAIN))
+                return list(report.rows)
+
+        return call
+
+    def tree(uow: UnitOfWork, _main: Any) -> Any:
+        root = _association(uow, TREE[0][0])
+        return consolidated.consolidated(uow, root, year, generated_at=now_utc())
+
+    at = now_utc()
+    result: dict[str, Any] = {
+        "catch_up_s": catch_up_s,
+        "members": len(ids),
+        "past": past.isoformat(),
+        "trial_balance_past": _latencies(read(lambda u, a: st.trial_balance(u, a, past, generated_at=at)), repeats),
+        "fund_statement_past": _latencies(
+            read(lambda u, a: st.fund_statement(u, a, st.Period(None, past), today=last, generated_at=at)), repeats
+        ),
+        "fund_statement_year": _latencies(
+            read(lambda u, a: st.fund_statement(u, a, year, today=last, generated_at=at)), repeats
+        ),
+        "cash_book_month": _latencies(read(lambda u, a: books.cash_book(u, a, month, "111", generated_at=at)), repeats),
+        "consolidated_tree": _latencies(read(tree), max(5, repeats // 10)),
+        "maxrss_mb": maxrss_mb(),
+    }
+    return result
+
+
 # --- 4. the general ledger as CSV and PDF ---------------------------------------------------------
 
 
@@ -456,6 +520,7 @@ def _raw_sqlite(args: dict[str, Any]) -> dict[str, Any]:
 PHASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "post": post,
     "reads": reads,
+    "statements": statements,
     "gl_csv": gl_csv,
     "gl_pdf": gl_pdf,
     "receipts": receipts,
