@@ -434,3 +434,31 @@ class TokenIssued(Audited):
     object_type = "user"
     object_field = "email"
     email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportDownloaded(Audited):
+    """A statement, book or export read by someone (issue 17: every download is in the audit log)."""
+
+    action = "report.download"
+    object_type = "report"
+    object_field = "report"
+    report: str
+    format: str
+    #: The dates asked for, ``YYYY-MM-DD`` or ``None``.
+    as_of: str | None = None
+    from_on: str | None = None
+    to_on: str | None = None
+    #: Read without a login, from the public disclosure address.
+    public: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisclosurePublicationSet(Audited):
+    """The public disclosure list turned on or off."""
+
+    action = "disclosure.publication"
+    object_type = "association"
+    object_field = "code"
+    code: str
+    published: bool

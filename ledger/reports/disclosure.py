@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from ledger.domain.errors import NotFound
+from ledger.domain.events import DisclosurePublicationSet
 from ledger.domain.policy import KIND_LABELS_VI
 from ledger.persistence.models import Association, Beneficiary, Disbursement, Donation, Donor, Fund
 from ledger.reports.model import Column, Report
 from ledger.reports.statements import Period, header
-from ledger.services import audit
 from ledger.services.access import Actor, Need, authorize
 from ledger.services.unit_of_work import UnitOfWork
 
@@ -147,13 +147,5 @@ def set_publication(uow: UnitOfWork, actor: Actor, code: str, on: bool) -> Assoc
     if association is None:  # pragma: no cover - authorize raises
         raise NotFound("hội", "association")
     association.publish_disclosure = on
-    audit.record(
-        uow,
-        actor,
-        "disclosure.publication",
-        association_id=association.id,
-        object_type="association",
-        object_id=association.code,
-        published=on,
-    )
+    uow.emit(DisclosurePublicationSet(by=actor, association_id=association.id, code=association.code, published=on))
     return association

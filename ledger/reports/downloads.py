@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from ledger.clock import today_vn
 from ledger.domain.errors import NotFound
+from ledger.domain.events import ReportDownloaded
 from ledger.persistence.models import Association
 from ledger.reports import snapshots
-from ledger.services import audit
 from ledger.services.access import Actor, Need, authorize
 from ledger.services.associations import subtree
 from ledger.services.unit_of_work import Database, UnitOfWork
@@ -73,21 +73,20 @@ def reachable(runtime: Runtime, actor: Actor, code: str, *, need: Need = Need.RE
 
 
 def record_download(
-    runtime: Runtime, actor: Actor, association_id: int, report: str, query: ReportQuery, **detail: Any
+    runtime: Runtime, actor: Actor, association_id: int, report: str, query: ReportQuery, *, public: bool = False
 ) -> None:
     with runtime.work(write=True) as uow:
-        audit.record(
-            uow,
-            actor,
-            "report.download",
-            association_id=association_id,
-            object_type="report",
-            object_id=report,
-            format=query.format,
-            as_of=query.as_of.isoformat() if query.as_of else None,
-            from_on=query.from_on.isoformat() if query.from_on else None,
-            to_on=query.to_on.isoformat() if query.to_on else None,
-            **detail,
+        uow.emit(
+            ReportDownloaded(
+                by=actor,
+                association_id=association_id,
+                report=report,
+                format=query.format,
+                as_of=query.as_of.isoformat() if query.as_of else None,
+                from_on=query.from_on.isoformat() if query.from_on else None,
+                to_on=query.to_on.isoformat() if query.to_on else None,
+                public=public,
+            )
         )
         uow.commit()
 
@@ -118,7 +117,14 @@ def run(
     return report
 
 
-def run_public(runtime: Runtime, code: str, build: Build, *, allowed: Callable[[UnitOfWork, Association], bool]) -> Any:
+def run_public(
+    runtime: Runtime,
+    code: str,
+    query: ReportQuery,
+    build: Build,
+    *,
+    allowed: Callable[[UnitOfWork, Association], bool],
+) -> Any:
     """A report anyone may read once the association allows it (``allowed``), else 404."""
     with runtime.work(write=False) as uow:
         association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one_or_none()
@@ -130,17 +136,7 @@ def run_public(runtime: Runtime, code: str, build: Build, *, allowed: Callable[[
         association = uow.session.get(Association, association_id)
         assert association is not None
         report = build(uow, association, today_vn(runtime.clock()))
-    with runtime.work(write=True) as uow:
-        audit.record(
-            uow,
-            Actor(user_id=None, email="public"),
-            "report.download",
-            association_id=association_id,
-            object_type="report",
-            object_id="disclosure",
-            public=True,
-        )
-        uow.commit()
+    record_download(runtime, Actor(user_id=None, email="public"), association_id, "disclosure", query, public=True)
     return report
 
 

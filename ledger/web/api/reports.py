@@ -140,14 +140,15 @@ def disclosure_report(args: dict[str, Any], code: str) -> Response:
     return _run(code, "disclosure", args)
 
 
-@blp.route("/public/associations/<code>/disclosure", methods=["GET"])
-@blp.arguments(ReportArgs, location="query")
-@blp.response(200, ReportOut)
-@blp.doc(responses={"200": _FILE}, security=[])
+@public_blp.route("/public/associations/<code>/disclosure", methods=["GET"])
+@public_blp.arguments(ReportArgs, location="query")
+@public_blp.response(200, ReportOut)
+@public_blp.doc(responses={"200": _FILE}, security=[])
 def public_disclosure(args: dict[str, Any], code: str) -> Response:
     """The disclosure list without login, once the association has turned publication on (404 before)."""
     query = query_of(args)
-    report = downloads.run_public(runtime(), code, catalogue.builder("disclosure", query), allowed=disclosure.published)
+    build = catalogue.builder("disclosure", query)
+    report = downloads.run_public(runtime(), code, query, build, allowed=disclosure.published)
     return send(report, query.format)
 
 
