@@ -56,7 +56,7 @@ def test_the_disclosure_masks_children_honours_anonymous_donors_and_says_nothing
 def test_the_public_list_needs_publication_turned_on_by_an_approver(app: Flask, client: FlaskClient) -> None:
     books = set_up_books(app)
     assert donate(client, books, 2_000_000, on="2026-11-02").status_code == 201
-    public = f"/api/v1/public/associations/{books.code}/disclosure"
+    public = f"/disclosure/{books.code}"
     assert client.get(public).status_code == 404
     switch = f"/api/v1/associations/{books.code}/disclosure/publication"
     assert client.put(switch, json={"published": True}, headers=auth(books.treasurer)).status_code == 403
@@ -65,4 +65,4 @@ def test_the_public_list_needs_publication_turned_on_by_an_approver(app: Flask, 
     assert turned.status_code == 200 and turned.json == {"association": books.code, "published": True}
     shown = client.get(public, query_string={"from": "2026-11-01"})
     assert shown.status_code == 200 and [r["amount"] for r in shown.json["rows"]] == [2_000_000]
-    assert client.get("/api/v1/public/associations/NO-SUCH/disclosure").status_code == 404
+    assert client.get("/disclosure/NO-SUCH").status_code == 404

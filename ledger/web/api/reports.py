@@ -20,7 +20,8 @@ from ledger.web.api.schemas import PAGE_DEFAULT, PAGE_MAX, AssociationOut, Day, 
 
 blp = api_blueprint("reports", "Statements, books and exports for auditors")
 #: What anyone may read without a login (the disclosure list an association has published).
-public_blp = Blueprint("public_reports", __name__, url_prefix="/api/v1", description="Public disclosure lists")
+#: Outside ``/api/v1``, like the public receipt verification page: no token is asked for.
+public_blp = Blueprint("public_reports", __name__, url_prefix="", description="Public disclosure lists")
 
 _FILE: dict[str, Any] = {"content": {"text/csv": {}, MIMETYPES["xlsx"]: {}, "application/pdf": {}}}
 
@@ -140,7 +141,7 @@ def disclosure_report(args: dict[str, Any], code: str) -> Response:
     return _run(code, "disclosure", args)
 
 
-@public_blp.route("/public/associations/<code>/disclosure", methods=["GET"])
+@public_blp.route("/disclosure/<code>", methods=["GET"])
 @public_blp.arguments(ReportArgs, location="query")
 @public_blp.response(200, ReportOut)
 @public_blp.doc(responses={"200": _FILE}, security=[])
