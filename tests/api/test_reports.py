@@ -251,3 +251,18 @@ def test_a_donors_statement_downloads_as_csv_and_xlsx_with_money_apart_from_good
     assert as_csv[-1][4:6] == ["5000000", "900000"]
     as_xlsx = xlsx_table(client.get(url, query_string={"year": 2026, "format": "xlsx"}, headers=auth(auditor)).data)
     assert [(row[4], row[5]) for row in as_xlsx] == [(1_000_000, 0), (4_000_000, 0), (0, 900_000), (5_000_000, 900_000)]
+
+
+def test_an_entry_dated_in_the_past_after_a_report_counts_at_its_date(app: Flask, client: FlaskClient) -> None:
+    """The day and month movements are brought up to date by entry number: a late entry dated last month
+    is found at last month's dates by the next report, though the months before had been read already."""
+    books, auditor = books_with_history(app)
+    before = get(client, auditor, books.code, "trial-balance", as_of="2026-10-31").json
+    assert before["totals"]["debit"] == 1_000_000 and before["head_seq"] == 3
+    assert donate(client, books, 750_000, on="2026-10-20").status_code == 201
+    after = get(client, auditor, books.code, "trial-balance", as_of="2026-10-31").json
+    rows = {(r["account"], r["fund"]): (r["debit"], r["credit"]) for r in after["rows"]}
+    assert rows == {("111", "GENERAL"): (1_750_000, 0), ("511", "GENERAL"): (0, 1_750_000)}
+    assert after["head_seq"] == 4
+    september = get(client, auditor, books.code, "trial-balance", as_of="2026-09-30").json
+    assert september["rows"] == [] and september["head_seq"] == 4
