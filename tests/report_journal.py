@@ -132,7 +132,8 @@ def generate(app: Flask, entries: int, *, seed: int = 17, start: date = date(202
                     LineDraft(account=rng.choice(EXPENSES), fund=fund, debit_vnd=amount),
                     LineDraft(account=source, fund=fund, credit_vnd=amount),
                 )
-            keep(EntryDraft(on, "Chi cho học sinh", "disbursement", lines))
+            memo = '=HYPERLINK("http://x")' if rng.random() < 0.01 else "Chi cho học sinh"
+            keep(EntryDraft(on, memo, "disbursement", lines))
         elif roll < 0.95:
             target = rng.choice([f for f in FUNDS if f != fund])
             account = rng.choice(("111", "112"))

@@ -77,6 +77,10 @@ def iter_report_csv(report: Report) -> Iterator[bytes]:
         writer.writerow((label, defuse(value)))
     writer.writerow(())
     writer.writerow([column.vi for column in report.columns])
+    if report.csv_records is not None:
+        yield buffer.getvalue().encode("utf-8")
+        yield from report.csv_records()
+        return
     columns = report.columns
     count = 0
     for row in report.rows:

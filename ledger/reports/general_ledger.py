@@ -185,6 +185,8 @@ class GeneralLedger:
                     # fields repeat and are rendered once each (``kinds``, ``tails``), most
                     # lines have no goods at all. The date, on SQLite, is the ISO text
                     # SQLAlchemy stored, which is what csv.writer writes for a date.
+                    if memo[:1] in _FORMULA_FIRST and memo:
+                        memo = "'" + memo
                     if "," in memo or '"' in memo or "\n" in memo or "\r" in memo:
                         memo = _quoted(memo)
                     tail = no_goods if qty is None and unit is None and item is None else tails[qty, unit, item]
@@ -461,10 +463,13 @@ def _copy_select(ledger: GeneralLedger, chart: _Chart, *, iso_dates: bool) -> An
 
     def by_rank(texts: list[str]) -> Any:
         # csv.writer writes an empty string bare, COPY quotes it (to tell it from NULL): NULL it.
-        return array([text or None for text in texts])
+        return array([("'" + text if text[:1] in _FORMULA_FIRST else text) if text else None for text in texts])
 
     def bare(text: Any) -> Any:
-        return func.nullif(text, "")
+        # Defused as _csv_field defuses it, then NULL when empty.
+        first = func.substr(text, 1, 1)
+        defused = case((first.in_(list(_FORMULA_FIRST)), literal("'") + text), else_=text)
+        return func.nullif(defused, "")
 
     return select(
         by_rank([chart.accounts[a][0] for a in accounts])[rows.c.account_rank],
@@ -509,10 +514,17 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+#: First characters that make a spreadsheet run a cell as a formula (OWASP, CSV injection): such
+#: text gets an apostrophe in front, as ``documents/report_files.defuse`` does.
+_FORMULA_FIRST = "=+-@\t\r"
+
+
 def _csv_field(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
+    if isinstance(value, str) and text[:1] in _FORMULA_FIRST and text:
+        text = "'" + text
     return _quoted(text) if _NEEDS_QUOTES(text) else text
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -170,3 +171,26 @@ def test_json_csv_and_xlsx_of_every_report_hold_the_same_numbers(app: Flask, jou
                 assert expected == (from_xlsx[i] if i < len(from_xlsx) else None), name
         if name in ("general-journal", "general-ledger"):
             assert len(rows) > 1_000, name
+
+
+def test_the_general_ledgers_fast_csv_is_the_csv_of_its_rows(app: Flask, journal: Generated) -> None:
+    """The API's general ledger CSV takes the export's own path (COPY on PostgreSQL): the same bytes
+    as writing its rows one by one, formula defusing included."""
+    from ledger.documents.report_files import iter_report_csv
+    from ledger.reports import books
+    from ledger.reports.statements import Period
+
+    runtime = Runtime(database(app), app.extensions["ledger.clock"])
+    with runtime.work(write=False, snapshot=True) as uow:
+        association = uow.session.execute(
+            select(Association).where(Association.code == journal.books.code)
+        ).scalar_one()
+        for period in (Period(None, journal.last), Period(date(2025, 7, 1), date(2025, 9, 30))):
+            fast = books.general_ledger(uow, association, period, generated_at=journal_time(app))
+            slow = books.general_ledger(uow, association, period, generated_at=journal_time(app))
+            slow.csv_records = None
+            assert b"".join(iter_report_csv(fast)) == b"".join(iter_report_csv(slow)), period
+
+
+def journal_time(app: Flask) -> Any:
+    return app.extensions["ledger.clock"]()
