@@ -17,7 +17,7 @@ from ledger.services.unit_of_work import UnitOfWork
 
 AUDIT_LOG_COLUMNS = (
     Column("id", "Số", "No.", "number", 8),
-    Column("at", "Thời điểm", "At", width=22),
+    Column("at", "Thời điểm (giờ Việt Nam)", "At (Vietnam time)", width=22),
     Column("user", "Người thực hiện", "User", width=28),
     Column("action", "Thao tác", "Action", width=22),
     Column("object_type", "Đối tượng", "Object", width=12),
@@ -40,7 +40,7 @@ def audit_log(uow: UnitOfWork, association: Association, period: Period, *, gene
     rows = [
         {
             "id": event.id,
-            "at": event.at.astimezone(VIETNAM).isoformat(timespec="seconds"),
+            "at": f"{event.at.astimezone(VIETNAM):%d/%m/%Y %H:%M:%S}",
             "user": email or str(event.detail.get("actor", "")),
             "action": event.action,
             "object_type": event.object_type,

@@ -274,17 +274,17 @@ def cash_book(
 
 GOODS_BOOK_COLUMNS = (
     Column("fund", "Quỹ", "Fund", width=16),
-    Column("item", "Hiện vật", "Item", width=26),
+    Column("item", "Hiện vật", "Item", width=18),
     Column("unit", "ĐVT", "Unit", width=7),
-    Column("opening_quantity", "Tồn đầu (SL)", "Opening qty", "number", 10, short="Tồn đầu"),
+    Column("opening_quantity", "Tồn đầu (SL)", "Opening qty", "number", 10, short="SL đầu"),
     Column("opening_value", "Tồn đầu (giá trị)", "Opening value", "money", 14, pdf=False),
-    Column("in_quantity", "Nhập (SL)", "In qty", "number", 9, short="Nhập"),
-    Column("in_value", "Nhập (giá trị)", "In value", "money", 14),
-    Column("out_quantity", "Xuất (SL)", "Out qty", "number", 9, short="Xuất"),
-    Column("out_value", "Xuất (giá trị)", "Out value", "money", 14),
-    Column("closing_quantity", "Tồn cuối (SL)", "On hand qty", "number", 10, short="Tồn cuối"),
-    Column("closing_value", "Tồn cuối (giá trị)", "On hand value", "money", 14, short="Giá trị tồn"),
-    Column("average_cost", "Đơn giá bình quân", "Average cost", "money", 12, short="Đơn giá BQ"),
+    Column("in_quantity", "Nhập (SL)", "In qty", "number", 9, short="SL nhập"),
+    Column("in_value", "Nhập (giá trị)", "In value", "money", 14, short="GT nhập"),
+    Column("out_quantity", "Xuất (SL)", "Out qty", "number", 9, short="SL xuất"),
+    Column("out_value", "Xuất (giá trị)", "Out value", "money", 14, short="GT xuất"),
+    Column("closing_quantity", "Tồn cuối (SL)", "On hand qty", "number", 10, short="SL tồn"),
+    Column("closing_value", "Tồn cuối (giá trị)", "On hand value", "money", 14, short="GT tồn"),
+    Column("average_cost", "Đơn giá bình quân", "Average cost", "money", 12, short="Đơn giá"),
 )
 
 

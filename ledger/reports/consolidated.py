@@ -126,7 +126,7 @@ def consolidated(uow: UnitOfWork, association: Association, period: Period, *, g
         Column("account", "Tài khoản", "Account", width=9, short="TK"),
         Column("account_name", "Tên tài khoản", "Account name", width=28),
         Column("type", "Loại", "Type", width=12, pdf=False),
-        *(Column(m.code, m.code, m.name[:40], "money", 16, pdf=wide) for m in members),
+        *(Column(m.code, m.code, "", "money", 16, pdf=wide) for m in members),
         Column(ELIMINATIONS, "Loại trừ nội bộ", "Eliminations", "money", 16, short="Loại trừ"),
         Column("total", "Hợp nhất", "Consolidated", "money", 18),
     )

@@ -20,15 +20,15 @@ _NUMBER = re.compile(r"^(?P<series>.+-\d{4})-(?P<n>\d+)$")
 MISSING = "missing"
 
 COLUMNS = (
-    Column("number", "Số", "Number", width=28),
-    Column("date", "Ngày", "Date", "date", 14),
+    Column("number", "Số", "Number", width=33),
+    Column("date", "Ngày", "Date", "date", 16),
     Column("fund", "Quỹ", "Fund", width=18),
     Column("amount", "Số tiền", "Amount", "money", 16),
-    Column("status", "Trạng thái", "Status", width=12),
-    Column("voided_on", "Ngày hủy", "Voided on", "date", 14),
-    Column("void_reason", "Lý do hủy", "Reason", width=34),
+    Column("status", "Trạng thái", "Status", width=12, short="T.thái"),
+    Column("voided_on", "Ngày hủy", "Voided on", "date", 16),
+    Column("void_reason", "Lý do hủy", "Reason", width=28),
     Column("entry_seq", "Số bút toán", "Entry", "number", 10, pdf=False, short="Số BT"),
-    Column("gap", "Thiếu số", "Gap", width=10),
+    Column("gap", "Thiếu số", "Gap", width=9, short="Thiếu"),
 )
 
 
