@@ -266,3 +266,23 @@ def test_an_entry_dated_in_the_past_after_a_report_counts_at_its_date(app: Flask
     assert after["head_seq"] == 4
     september = get(client, auditor, books.code, "trial-balance", as_of="2026-09-30").json
     assert september["rows"] == [] and september["head_seq"] == 4
+
+
+def test_a_closed_year_still_shows_its_revenue_and_spending(app: Flask, client: FlaskClient) -> None:
+    """The year-end close moves revenue and expenses into the funds (911, 421): statements leave its
+    entries out of the flows, and the trial balance after it shows the result carried forward."""
+    books = set_up_books(app)
+    assert donate(client, books, 3_000_000, on="2025-05-02").status_code == 201
+    assert spend(client, books, 500_000, on="2025-06-03").status_code == 201
+    _, approver = make_user(app, books.code, "approver")
+    closed = client.post(f"/api/v1/associations/{books.code}/periods/2025/close", json={}, headers=auth(approver))
+    assert closed.status_code in (200, 201), closed.get_json()
+    _, auditor = make_user(app, books.code, "auditor")
+    year = {"from": "2025-01-01", "to": "2025-12-31"}
+    activities = get(client, auditor, books.code, "activities", **year).json
+    assert activities["totals"] == {"revenue": 3_000_000, "expense": 500_000, "result": 2_500_000}
+    (row,) = get(client, auditor, books.code, "fund-balances", **year).json["rows"]
+    assert (row["received"], row["spent"], row["other"], row["closing"]) == (3_000_000, 500_000, 0, 2_500_000)
+    after = get(client, auditor, books.code, "trial-balance", as_of="2025-12-31").json
+    assert after["totals"]["debit"] == after["totals"]["credit"] == 2_500_000
+    assert {r["account"] for r in after["rows"]} <= {"111", "112", "421", "431"}
