@@ -13,6 +13,7 @@ from ledger.clock import now_utc
 from ledger.config import load_settings
 from ledger.persistence.engine import make_engine
 from ledger.services.handlers import HANDLERS
+from ledger.services.checkpoints import CheckpointKeys
 from ledger.services.unit_of_work import Database
 
 #: The largest request body: a batch of 1,000 disbursements fits well inside it.
@@ -45,7 +46,9 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
     app.extensions["ledger.settings"] = settings
-    app.extensions["ledger.db"] = Database.for_engine(engine, HANDLERS, clock)
+    db = Database.for_engine(engine, HANDLERS, clock)
+    db.checkpoint_keys = CheckpointKeys(settings.checkpoint_key_file, settings.checkpoint_trusted_keys)
+    app.extensions["ledger.db"] = db
     app.extensions["ledger.clock"] = clock
     from ledger.services.users import use_password_hash_cost
 
@@ -116,11 +119,6 @@ def create_app(
 
     app.register_blueprint(pages)
     register_error_handlers(app)
-    if settings.send_mail_in_background and settings.smtp_url:
-        from ledger.mail_worker import start_background_sender
-
-        start_background_sender(app)
-
     from ledger.cli import register_cli
 
     register_cli(app)

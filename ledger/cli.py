@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from ledger.domain.errors import LedgerError
 from ledger.persistence.migrate import upgrade
 from ledger.persistence.models import Association
-from ledger.services import associations, users, verification
+from ledger.services import associations, checkpoints, users, verification
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import Database, UnitOfWork
 
@@ -124,8 +125,23 @@ def associations_create(code: str, name: str, level: str, parent: str | None, ad
     type=click.IntRange(1, 64),
     help="Processes that verify stretches of a long chain side by side.",
 )
-def ledger_verify(association_code: str | None, workers: int) -> None:
-    """Recompute every hash chain (and balance); exit 1 naming the first bad entry."""
+@click.option(
+    "--against",
+    "against_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="A digest saved earlier (the JSON of GET …/verify, or lines 'ASSOCIATION SEQ HASH'): "
+    "the chain must still pass through it.",
+)
+def ledger_verify(association_code: str | None, workers: int, against_file: Any) -> None:
+    """Recompute every hash chain, check it against the signed checkpoints (and a saved digest),
+    recompute balances and compare every document with its entry; exit 1 naming the first bad entry."""
+    digests: list[verification.Digest] = []
+    if against_file is not None:
+        try:
+            digests = verification.read_digests(against_file.read())
+        except ValueError as error:
+            raise click.UsageError(f"--against: {error}") from error
     bad = False
     with UnitOfWork(database(), write=False, snapshot=True) as uow:
         stmt = select(Association).order_by(Association.code)
@@ -135,30 +151,68 @@ def ledger_verify(association_code: str | None, workers: int) -> None:
         if association_code and not found:
             click.echo(f"no association {association_code}", err=True)
             sys.exit(2)
-        for association in found:
-            report = verification.verify_association(uow, association, workers=workers)
-            mismatches = verification.check_balances(uow, association)
-            for problem in verification.check_documents(uow, association):
-                bad = True
-                click.echo(f"{association.code}: {problem}")
-            if report.ok:
-                click.echo(
-                    f"{association.code}: ok, {report.entries} entries, head {report.head_seq} {report.head_hash}"
+        codes = {a.code for a in found}
+        for digest in digests:
+            if (digest.association or association_code) not in codes:
+                raise click.UsageError(
+                    f"--against names association {digest.association!r}, which is not verified here"
                 )
+        for association in found:
+            mine = [d for d in digests if (d.association or association_code) == association.code]
+            report = verification.verify_books(uow, association, workers=workers, against=mine)
+            code, chain = association.code, report.chain
+            if report.ok:
+                click.echo(f"{code}: ok, {chain.entries} entries, head {chain.head_seq} {chain.head_hash}")
             else:
                 bad = True
+                if not chain.ok:
+                    click.echo(
+                        f"{code}: BROKEN at entry {chain.first_bad_seq}: {chain.reason} (last good entry {chain.head_seq})"
+                    )
+                for problem in report.anchor_problems:
+                    click.echo(f"{code}: BROKEN at entry {report.first_bad_seq}: {problem}")
+                for problem in report.document_problems:
+                    click.echo(f"{code}: {problem}")
+                for m in report.balance_mismatches:
+                    click.echo(
+                        f"{code}: balance of account {m.account} fund {m.fund}"
+                        f"{' item ' + m.item if m.item else ''} is {m.materialised_vnd} "
+                        f"(quantity {m.materialised_quantity}) but the lines give {m.recomputed_vnd} "
+                        f"(quantity {m.recomputed_quantity})"
+                    )
+            last = report.last_checkpoint
+            if last is not None:
                 click.echo(
-                    f"{association.code}: BROKEN at entry {report.first_bad_seq}: {report.reason} "
-                    f"(last good entry {report.head_seq})"
-                )
-            for m in mismatches:
-                bad = True
-                click.echo(
-                    f"{association.code}: balance of account {m.account} fund {m.fund}"
-                    f"{' item ' + m.item if m.item else ''} is {m.materialised_vnd} but the lines give "
-                    f"{m.recomputed_vnd}"
+                    f"{code}: {report.checkpoints} signed checkpoints, the newest at entry {last.seq} "
+                    f"on {last.signed_at:%Y-%m-%d} (key {last.key_id})"
                 )
     sys.exit(1 if bad else 0)
+
+
+@ledger_cli.command("checkpoint")
+@click.option("--association", "association_code", default=None, help="Only this association.")
+def ledger_checkpoint(association_code: str | None) -> None:
+    """Sign every association's chain head that moved since its newest checkpoint, now (the
+    served app signs daily by itself; run this from cron where it is not served by gunicorn)."""
+    keys = database().checkpoint_keys
+    assert keys is not None
+    signed = checkpoints.sign_due(
+        database(), keys, current_app.extensions["ledger.clock"], reason="manual", only=association_code
+    )
+    click.echo(f"signed {len(signed)} checkpoints" + (f": {', '.join(signed)}" if signed else ""))
+
+
+@ledger_cli.command("checkpoint-key")
+@click.option("--rotate", is_flag=True, help="Retire the current key (it stays trusted) and make a new one.")
+def ledger_checkpoint_key(rotate: bool) -> None:
+    """Print the id and public key of the checkpoint signing key (publish them), or rotate it."""
+    keys = database().checkpoint_keys
+    assert keys is not None
+    if rotate:
+        old, new = keys.rotate()
+        click.echo(f"retired key {old} (still trusted, in {keys.trusted_path}); signing with key {new}")
+    public = keys.signing_key().public_key()
+    click.echo(f"key {checkpoints.key_id(public)} public {checkpoints.public_hex(public)}")
 
 
 @receipts_cli.command("send")

@@ -20,8 +20,12 @@ class Settings:
     smtp_url: str | None
     public_base_url: str
     instance_path: Path
-    #: Whether the server delivers queued receipts by itself (a background thread).
+    #: Whether the served app delivers queued receipts by itself (a thread started by gunicorn's hook).
     send_mail_in_background: bool
+    #: The Ed25519 key that signs chain checkpoints (created on first use), outside the database.
+    checkpoint_key_file: Path
+    #: Public keys of retired checkpoint keys, one hex key per line.
+    checkpoint_trusted_keys: Path
     #: Argon2's cost for new password hashes: ``standard``, or ``test`` (minimal, for test suites only).
     password_hash_cost: str = "standard"
 
@@ -69,6 +73,8 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
         public_base_url=base,
         instance_path=instance_path,
         send_mail_in_background=env.get("SEND_MAIL_IN_BACKGROUND", "0") == "1",
+        checkpoint_key_file=Path(env.get("CHECKPOINT_KEY_FILE") or instance_path / "checkpoint_key.pem"),
+        checkpoint_trusted_keys=Path(env.get("CHECKPOINT_TRUSTED_KEYS") or instance_path / "checkpoint_keys.pub"),
         password_hash_cost=_password_hash_cost(env),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -214,3 +214,68 @@ def verify_chain(
     if expected_head is not None and expected_head != (last_seq, prev):
         return ChainReport(False, count, last_seq, prev, last_seq + 1, MISSING_AT_END)
     return ChainReport(True, count, last_seq, prev, None, None)
+
+
+#: Names the format of the bytes a checkpoint signs.
+CHECKPOINT_VERSION = "khl-checkpoint1"
+
+
+def checkpoint_message(association: str, seq: int, head_hash: str, signed_at: datetime) -> bytes:
+    """The bytes a checkpoint's signature covers: format, association code, head seq and hash,
+    and the signing instant, one per line. The code rather than the database id, so that a
+    checkpoint cannot be moved to another association's books, nor read differently elsewhere."""
+    return f"{CHECKPOINT_VERSION}\n{association}\n{seq}\n{head_hash}\n{utc_text(signed_at)}".encode()
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed head as stored: what :func:`checkpoint_message` gave, and the signature over it."""
+
+    seq: int
+    head_hash: str
+    signed_at: datetime
+    key_id: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class CheckpointFinding:
+    """Why the chain does not pass through a checkpoint: ``first_bad_seq`` is the first entry
+    after the last checkpoint that still holds (the rewrite lies between it and ``checkpoint``)."""
+
+    checkpoint: Checkpoint
+    first_bad_seq: int
+    reason: str
+
+
+def check_checkpoints(
+    association: str,
+    checkpoints: Iterable[Checkpoint],
+    stored_hashes: dict[int, str],
+    signature_valid: Callable[[Checkpoint, bytes], str | None],
+) -> CheckpointFinding | None:
+    """The first checkpoint (in seq order) that does not hold, or None.
+
+    A checkpoint holds when ``signature_valid`` finds its signature good (it answers None, or
+    why not) and the entry at its seq still has the hash it signed (``stored_hashes``: seq →
+    stored hash, seq 0 the genesis). With a chain whose every link and hash recompute, that
+    means the chain passes through the checkpoint.
+    """
+    last_good = 0
+    for point in sorted(checkpoints, key=lambda p: (p.seq, p.signed_at)):
+        message = checkpoint_message(association, point.seq, point.head_hash, point.signed_at)
+        problem = signature_valid(point, message)
+        if problem is None:
+            stored = GENESIS_HASH if point.seq == 0 else stored_hashes.get(point.seq)
+            if stored is None:
+                problem = f"entry {point.seq}, signed at a checkpoint, is missing"
+            elif stored != point.head_hash:
+                problem = (
+                    f"the chain no longer passes through the checkpoint signed at entry {point.seq} "
+                    f"on {utc_text(point.signed_at)[:10]}: history was rewritten after entry {last_good}, "
+                    "the last checkpoint that still holds"
+                )
+        if problem is not None:
+            return CheckpointFinding(point, last_good + 1, problem)
+        last_good = point.seq
+    return None

@@ -555,22 +555,52 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed', 'dropped')", name="status"),
         Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
-    #: receipt_email
+    #: receipt_email (more kinds may follow, e.g. a void notice); each kind is composed by its own code.
     kind: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     #: What the message is about (e.g. the donation whose receipt PDF is attached).
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"))
+    #: pending, sent, failed (after its retries, with ``last_error``), dropped (no longer to be
+    #: sent: the receipt it thanks for was voided before it left).
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
+    #: Set by the sender that holds the message until ``next_attempt_at``; only that sender may
+    #: record the outcome, so a sender whose lease ran out cannot overwrite another's.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class ChainCheckpoint(Base):
+    """An association's chain head (seq and hash) signed with a key kept outside the database.
+
+    Whoever owns the database can rewrite an entry and every hash after it, but cannot sign:
+    ``ledger verify`` checks each checkpoint's signature and that the chain still passes
+    through it (``services/checkpoints.py``).
+    """
+
+    __tablename__ = "chain_checkpoints"
+    __table_args__ = (Index("ix_chain_checkpoints_assoc_seq", "association_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    #: The head signed: ``0`` and the genesis hash for books without entries.
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+    #: daily, period_close, manual
+    reason: Mapped[str] = mapped_column(String(20))
+    #: The first 16 hex digits of SHA-256 over the raw public key.
+    key_id: Mapped[str] = mapped_column(String(16))
+    #: Ed25519 signature over :func:`ledger.domain.chain.checkpoint_message`, hex.
+    signature: Mapped[str] = mapped_column(String(128))

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ledger.domain.events import Audited, Event, ReceiptIssued
-from ledger.services import audit, outbox
+from ledger.domain.events import Audited, Event, PeriodClosed, ReceiptIssued
+from ledger.services import audit, checkpoints, outbox
 from ledger.services.unit_of_work import Handler
 
 HANDLERS: Mapping[type[Event], Sequence[Handler]] = {
     Audited: (audit.write_row,),
     ReceiptIssued: (outbox.queue_receipt_email,),
+    # A closed year is signed outside the database (a chain checkpoint).
+    PeriodClosed: (checkpoints.sign_at_period_close,),
 }

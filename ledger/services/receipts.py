@@ -83,19 +83,27 @@ class PublicReceipt:
     voided_on: date | None
     void_reason: str | None
     issued_at: datetime
+    #: The entry's SHA-256, printed on the paper receipt: every printed receipt is a witness
+    #: of the chain (a rewritten history changes the hash the page shows).
+    entry_seq: int
+    entry_hash: str
 
 
 def public_receipt(uow: UnitOfWork, token: str) -> PublicReceipt:
     """The receipt behind an unguessable token; an unknown token says nothing of what exists."""
     row = uow.session.execute(
-        select(Donation, Fund.name, Association.name)
+        select(Donation, Fund.name, Association.name, JournalEntry.hash)
         .join(Fund, Fund.id == Donation.fund_id)
         .join(Association, Association.id == Donation.association_id)
+        .join(
+            JournalEntry,
+            (JournalEntry.association_id == Donation.association_id) & (JournalEntry.seq == Donation.entry_seq),
+        )
         .where(Donation.verify_token == token)
     ).one_or_none()
     if row is None:
         raise NotFound("biên nhận", "receipt")
-    donation, fund_name, association_name = row
+    donation, fund_name, association_name, entry_hash = row
     return PublicReceipt(
         status=donation.status,
         number=donation.receipt_number,
@@ -106,6 +114,8 @@ def public_receipt(uow: UnitOfWork, token: str) -> PublicReceipt:
         voided_on=donation.voided_on,
         void_reason=donation.void_reason,
         issued_at=donation.created_at,
+        entry_seq=donation.entry_seq,
+        entry_hash=entry_hash,
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,9 @@ from ledger.domain.events import Event
 from ledger.persistence import pipeline
 from ledger.persistence.engine import SQLITE_IMMEDIATE
 from ledger.persistence.models import LedgerHead, Period
+
+if TYPE_CHECKING:
+    from ledger.services.checkpoints import CheckpointKeys
 
 _HEADS = LedgerHead.table()
 _PERIODS = Period.table()
@@ -76,6 +79,8 @@ class Database:
     #: The app's clock: every unit of work opened on this database reads "now" from it unless
     #: given another, so that a fixed clock under test reaches every service and report.
     clock: Callable[[], datetime] = now_utc
+    #: The key that signs chain checkpoints (period close signs one): None where nothing signs.
+    checkpoint_keys: CheckpointKeys | None = None
 
     @classmethod
     def for_engine(
@@ -126,6 +131,7 @@ class UnitOfWork:
         self.single_statement = single_statement
         self.clock = clock or db.clock
         self.dialect = db.engine.dialect.name
+        self.checkpoint_keys = db.checkpoint_keys
         self._locked: dict[int, LedgerState] = {}
         self._pipelined: Connection | None = None
         #: Called once the first ledger lock is held (the API checks idempotency records here,

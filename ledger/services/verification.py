@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from functools import partial
@@ -16,15 +16,17 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, func, select, type_coerce
+from sqlalchemy import Connection, String, and_, case, func, select, type_coerce
 from sqlalchemy.pool import NullPool
 
 from ledger.domain.chain import (
     GENESIS_HASH,
     ChainReport,
+    Checkpoint,
     StoredEntry,
     canonical_line,
     canonical_text,
+    check_checkpoints,
     json_string,
     utc_text,
     verify_chain,
@@ -42,7 +44,9 @@ from ledger.persistence.models import (
     JournalEntry,
     JournalLine,
     LedgerHead,
+    Pledge,
 )
+from ledger.services.checkpoints import SignatureCheck, checkpoints_of
 from ledger.services.unit_of_work import UnitOfWork
 
 #: Rows fetched per round trip when streaming the journal.
@@ -355,73 +359,340 @@ def check_balances(uow: UnitOfWork, association: Association) -> list[BalanceMis
     return out
 
 
-def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
-    """Receipts and vouchers must say what their (hashed) entries say.
-
-    A document row is not covered by the hash chain, so its amount, date and fund are
-    compared with its entry: a receipt changed behind the service's back is caught here.
-    """
-    lines = (
+def _per_entry(association_id: int) -> Any:
+    """What each entry's lines say, one row per seq: the figures documents are compared with."""
+    debit_qty = case((JournalLine.debit_vnd > 0, JournalLine.quantity), else_=None)
+    return (
         select(
             JournalLine.seq.label("seq"),
             func.sum(JournalLine.debit_vnd).label("debit"),
             func.min(JournalLine.fund_id).label("fund_min"),
             func.max(JournalLine.fund_id).label("fund_max"),
+            func.min(JournalLine.donor_id).label("donor_min"),
+            func.max(JournalLine.donor_id).label("donor_max"),
+            func.min(JournalLine.beneficiary_id).label("beneficiary_min"),
+            func.max(JournalLine.beneficiary_id).label("beneficiary_max"),
+            func.sum(debit_qty).label("quantity"),
+            func.min(JournalLine.item).label("item_min"),
+            func.max(JournalLine.item).label("item_max"),
         )
-        .where(JournalLine.association_id == association.id)
+        .where(JournalLine.association_id == association_id)
         .group_by(JournalLine.seq)
         .subquery()
     )
-    problems: list[str] = []
-    documents = (
-        (
-            "receipt",
-            Donation.receipt_number,
-            Donation.entry_seq,
-            Donation.amount_vnd,
-            Donation.received_on,
-            Donation.fund_id,
-            Donation.association_id,
-            None,
-        ),
-        (
-            "voucher",
-            Disbursement.voucher_number,
-            Disbursement.entry_seq,
-            Disbursement.amount_vnd,
-            Disbursement.paid_on,
-            Disbursement.fund_id,
-            Disbursement.association_id,
-            Disbursement.entry_seq.is_not(None),
-        ),
-    )
-    for kind, number, entry_seq, amount, on, fund_id, assoc, posted in documents:
-        stmt = (
-            select(
-                number,
-                entry_seq,
-                amount,
-                on,
-                fund_id,
-                lines.c.debit,
-                lines.c.fund_min,
-                lines.c.fund_max,
-                JournalEntry.entry_on,
-            )
-            .outerjoin(lines, lines.c.seq == entry_seq)
-            .outerjoin(JournalEntry, and_(JournalEntry.association_id == assoc, JournalEntry.seq == entry_seq))
-            .where(assoc == association.id)
+
+
+def _reversals(association_id: int) -> Any:
+    return (
+        select(
+            JournalEntry.reverses_seq.label("reversed"),
+            JournalEntry.seq.label("seq"),
+            JournalEntry.entry_on.label("on"),
         )
-        if posted is not None:
-            stmt = stmt.where(posted)
-        for doc_number, seq, amount_vnd, doc_on, doc_fund, debit, fund_min, fund_max, entry_on in uow.session.execute(
-            stmt
-        ):
-            if entry_on is None:
-                problems.append(f"{kind} {doc_number}: its entry {seq} is missing")
-            elif (int(debit or 0), doc_on, doc_fund, doc_fund) != (amount_vnd, entry_on, fund_min, fund_max):
-                problems.append(f"{kind} {doc_number} does not match entry {seq} (amount, date or fund)")
+        .where(JournalEntry.association_id == association_id, JournalEntry.reverses_seq.is_not(None))
+        .subquery()
+    )
+
+
+def _one(low: Any, high: Any) -> Any:
+    """The value every line agrees on, ``"several"`` when they differ, None when none has one."""
+    return low if low == high else "several"
+
+
+def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
+    """Receipts, vouchers, disbursements, pledges and reservations must say what the journal says.
+
+    These rows are not covered by the hash chain: each is compared with its (hashed) entry,
+    and its status with whether that entry was reversed, so that a receipt set back to valid
+    or a pledge marked collected behind the service's back is named, field by field.
+    """
+    a = association.id
+    funds = dict(uow.session.execute(select(Fund.id, Fund.code).where(Fund.association_id == a)).all())
+    lines, reversals = _per_entry(a), _reversals(a)
+    problems: list[str] = []
+
+    def compare(what: str, seq: int, row: Any, fields: dict[str, tuple[Any, Any]]) -> None:
+        """``fields``: name → (the document's value, the entry's value)."""
+        for name, (document, entry) in fields.items():
+            if document != entry:
+                problems.append(f"{what}: {name} is {document} but entry {seq} says {entry}")
+
+    def status(what: str, seq: int, voided: bool, void_seq: int | None, reversal: Any) -> None:
+        if reversal.seq is not None and not voided:
+            problems.append(f"{what} is not void but entry {reversal.seq} reverses its entry {seq}")
+        elif reversal.seq is None and voided:
+            problems.append(f"{what} is void but its entry {seq} was never reversed")
+        elif voided and void_seq != reversal.seq:
+            problems.append(f"{what}: its void entry is {void_seq} but entry {reversal.seq} reverses entry {seq}")
+
+    def joined(*columns: Any, seq: Any) -> Any:
+        return (
+            select(*columns, JournalEntry.kind, JournalEntry.entry_on, lines, reversals.c.seq, reversals.c.on)
+            .outerjoin(JournalEntry, and_(JournalEntry.association_id == a, JournalEntry.seq == seq))
+            .outerjoin(lines, lines.c.seq == seq)
+            .outerjoin(reversals, reversals.c.reversed == seq)
+        )
+
+    # Receipts (donations and collected pledges).
+    for d, kind, entry_on, *rest in uow.session.execute(
+        joined(Donation, seq=Donation.entry_seq).where(Donation.association_id == a)
+    ):
+        agg, reversal = rest[:11], _Reversal(*rest[11:])
+        what = f"receipt {d.receipt_number}"
+        if entry_on is None:
+            problems.append(f"{what}: its entry {d.entry_seq} is missing")
+            continue
+        if kind not in ("donation", "pledge_collection"):
+            problems.append(f"{what}: entry {d.entry_seq} is a {kind}, not a donation")
+        compare(
+            what,
+            d.entry_seq,
+            agg,
+            {
+                "amount": (d.amount_vnd, int(agg[1] or 0)),
+                "date": (d.received_on, entry_on),
+                "fund": (funds.get(d.fund_id, d.fund_id), funds.get(_one(agg[2], agg[3]), _one(agg[2], agg[3]))),
+                "donor": (d.donor_id, _one(agg[4], agg[5])),
+            },
+        )
+        status(what, d.entry_seq, d.status == "void", d.void_entry_seq, reversal)
+        if d.status == "void" and reversal.seq is not None and d.voided_on != reversal.on:
+            problems.append(f"{what}: voided on {d.voided_on} but its reversal {reversal.seq} is dated {reversal.on}")
+
+    # Disbursements and their vouchers.
+    for d, kind, entry_on, *rest in uow.session.execute(
+        joined(Disbursement, seq=Disbursement.entry_seq).where(Disbursement.association_id == a)
+    ):
+        agg, reversal = rest[:11], _Reversal(*rest[11:])
+        what = f"voucher {d.voucher_number}" if d.voucher_number else f"disbursement {d.id}"
+        if d.status in ("pending", "rejected"):
+            if d.entry_seq is not None or d.voucher_number is not None:
+                problems.append(f"{what} is {d.status} but has entry {d.entry_seq}")
+            if (d.reserved_vnd > 0) != (d.status == "pending"):
+                problems.append(f"{what} is {d.status} with {d.reserved_vnd} reserved")
+            continue
+        if entry_on is None:
+            problems.append(f"{what}: its entry {d.entry_seq} is missing")
+            continue
+        if kind != "disbursement":
+            problems.append(f"{what}: entry {d.entry_seq} is a {kind}, not a disbursement")
+        fields = {
+            "amount": (d.amount_vnd, int(agg[1] or 0)),
+            "date": (d.paid_on, entry_on),
+            "fund": (funds.get(d.fund_id, d.fund_id), funds.get(_one(agg[2], agg[3]), _one(agg[2], agg[3]))),
+            "beneficiary": (d.beneficiary_id, _one(agg[6], agg[7])),
+            "reserved": (d.reserved_vnd, 0),
+        }
+        if d.paid_from == "in_kind":
+            fields["quantity"] = (d.quantity, agg[8])
+            fields["item"] = (d.item, _one(agg[9], agg[10]))
+        compare(what, d.entry_seq, agg, fields)
+        status(what, d.entry_seq, d.status == "void", d.void_entry_seq, reversal)
+
+    # Pledges: their entry, whether they were cancelled, and what was collected of them.
+    collected = dict(
+        uow.session.execute(
+            select(Donation.pledge_id, func.sum(Donation.amount_vnd))
+            .where(Donation.association_id == a, Donation.pledge_id.is_not(None), Donation.status == "valid")
+            .group_by(Donation.pledge_id)
+        ).all()
+    )
+    for p, kind, entry_on, *rest in uow.session.execute(
+        joined(Pledge, seq=Pledge.entry_seq).where(Pledge.association_id == a)
+    ):
+        agg, reversal = rest[:11], _Reversal(*rest[11:])
+        what = f"pledge {p.id}"
+        if entry_on is None:
+            problems.append(f"{what}: its entry {p.entry_seq} is missing")
+            continue
+        if kind != "pledge":
+            problems.append(f"{what}: entry {p.entry_seq} is a {kind}, not a pledge")
+        compare(
+            what,
+            p.entry_seq,
+            agg,
+            {
+                "amount": (p.amount_vnd, int(agg[1] or 0)),
+                "date": (p.pledged_on, entry_on),
+                "fund": (funds.get(p.fund_id, p.fund_id), funds.get(_one(agg[2], agg[3]), _one(agg[2], agg[3]))),
+                "donor": (p.donor_id, _one(agg[4], agg[5])),
+            },
+        )
+        status(what, p.entry_seq, p.status == "cancelled", reversal.seq, reversal)
+        got = int(collected.get(p.id, 0))
+        if p.collected_vnd != got:
+            problems.append(f"{what}: collected is {p.collected_vnd} but its valid receipts add up to {got}")
+        expected = "cancelled" if p.status == "cancelled" else ("collected" if got == p.amount_vnd else "open")
+        if p.status != expected:
+            problems.append(f"{what}: status is {p.status} but its receipts make it {expected}")
+
+    # Entries that carry a document must have it.
+    for kind, table, seq_column in (
+        (("donation", "pledge_collection"), Donation, Donation.entry_seq),
+        (("disbursement",), Disbursement, Disbursement.entry_seq),
+        (("pledge",), Pledge, Pledge.entry_seq),
+    ):
+        orphans = uow.session.execute(
+            select(JournalEntry.seq, JournalEntry.kind)
+            .outerjoin(table, and_(table.association_id == a, seq_column == JournalEntry.seq))
+            .where(JournalEntry.association_id == a, JournalEntry.kind.in_(kind), table.id.is_(None))
+            .order_by(JournalEntry.seq)
+        )
+        problems.extend(f"entry {seq} is a {k} without its {table.__tablename__[:-1]} row" for seq, k in orphans)
+
+    # Reservations: what pending disbursements hold back is what the balances say is reserved.
+    held: dict[tuple[int, int, str], int] = defaultdict(int)
+    for row in uow.session.execute(
+        select(Disbursement).where(Disbursement.association_id == a, Disbursement.status == "pending")
+    ).scalars():
+        if row.reserved_account_id is not None:
+            held[(row.reserved_account_id, row.fund_id, (row.item or "") if row.paid_from == "in_kind" else "")] += (
+                row.reserved_vnd
+            )
+    stored = {
+        (b.account_id, b.fund_id, b.item): b.reserved_vnd
+        for b in uow.session.execute(select(Balance).where(Balance.association_id == a)).scalars()
+        if b.reserved_vnd
+    }
+    accounts = dict(uow.session.execute(select(Account.id, Account.code).where(Account.association_id == a)).all())
+    for key in sorted(set(held) | set(stored)):
+        if held.get(key, 0) != stored.get(key, 0):
+            account_id, fund_id, item = key
+            problems.append(
+                f"reserved on account {accounts.get(account_id, account_id)} fund {funds.get(fund_id, fund_id)}"
+                f"{' item ' + item if item else ''} is {stored.get(key, 0)} but pending disbursements hold "
+                f"{held.get(key, 0)}"
+            )
     return problems
+
+
+@dataclass(frozen=True)
+class _Reversal:
+    seq: int | None
+    on: date | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A head an auditor saved earlier (``GET …/verify`` or ``ledger verify``): the chain must still pass through it."""
+
+    association: str | None
+    head_seq: int
+    head_hash: str
+
+
+def read_digests(text: str) -> list[Digest]:
+    """Digests from a file: the JSON of ``GET …/verify`` (one object, or a list of them), or
+    lines ``<association> <head_seq> <head_hash>``. Raises ValueError on anything else."""
+    stripped = text.strip()
+    if stripped[:1] in ("{", "["):
+        data = json.loads(stripped)
+        items = data if isinstance(data, list) else [data]
+        out = []
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("head_seq"), int):
+                raise ValueError("each digest needs an integer head_seq and a head_hash")
+            out.append(Digest(item.get("association"), item["head_seq"], str(item["head_hash"])))
+        return out
+    digests = []
+    for line in stripped.splitlines():
+        parts = line.split()
+        if len(parts) != 3 or not parts[1].isdigit():
+            raise ValueError(f"not a digest line: {line!r} (expected: association head_seq head_hash)")
+        digests.append(Digest(parts[0], int(parts[1]), parts[2]))
+    return digests
+
+
+@dataclass(frozen=True)
+class BooksReport:
+    """Everything ``ledger verify`` and ``GET …/verify`` say about one association's books."""
+
+    association: str
+    chain: ChainReport
+    checkpoints: int
+    last_checkpoint: Checkpoint | None
+    #: Checkpoints and saved digests the chain no longer passes through.
+    anchor_problems: list[str]
+    balance_mismatches: list[BalanceMismatch]
+    #: Documents (receipts, vouchers, disbursements, pledges, reservations) that disagree with the journal.
+    document_problems: list[str]
+    #: The first entry that is wrong or, after a rewrite, the first one no checkpoint vouches for.
+    first_bad_seq: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not (self.anchor_problems or self.balance_mismatches or self.document_problems)
+
+    def fields(self) -> dict[str, Any]:
+        """The report as ``GET …/verify`` answers it (``VerifyOut``)."""
+        chain = self.chain
+        return {
+            "association": self.association,
+            "ok": self.ok,
+            "entries": chain.entries,
+            "head_seq": chain.head_seq,
+            "head_hash": chain.head_hash,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": chain.reason or next(iter(self.anchor_problems), None),
+            "chain_ok": chain.ok,
+            "checkpoints_ok": not self.anchor_problems,
+            "checkpoints": self.checkpoints,
+            "last_checkpoint": self.last_checkpoint,
+            "balances_ok": not self.balance_mismatches,
+            "documents_ok": not self.document_problems,
+            "problems": self.anchor_problems + self.document_problems,
+        }
+
+
+def verify_books(
+    uow: UnitOfWork,
+    association: Association,
+    *,
+    workers: int = 1,
+    against: Sequence[Digest] = (),
+) -> BooksReport:
+    """The chain recomputed, checked against every signed checkpoint and every digest given,
+    the balances recomputed and every document compared with its entry."""
+    chain_report = verify_association(uow, association, workers=workers)
+    points = checkpoints_of(uow, association.id)
+    anchored = [(p.seq, p.head_hash) for p in points] + [(d.head_seq, d.head_hash) for d in against]
+    wanted = sorted({seq for seq, _ in anchored if seq > 0})
+    stored: dict[int, str] = {}
+    for k in range(0, len(wanted), 1000):
+        stored.update(
+            uow.session.execute(
+                select(JournalEntry.seq, JournalEntry.hash).where(
+                    JournalEntry.association_id == association.id, JournalEntry.seq.in_(wanted[k : k + 1000])
+                )
+            ).all()
+        )
+    problems: list[str] = []
+    first_bad = chain_report.first_bad_seq
+    finding = check_checkpoints(association.code, points, stored, SignatureCheck(uow.checkpoint_keys))
+    if finding is not None:
+        problems.append(finding.reason)
+        first_bad = min(first_bad or finding.first_bad_seq, finding.first_bad_seq)
+    holding = [p.seq for p in points if (GENESIS_HASH if p.seq == 0 else stored.get(p.seq)) == p.head_hash]
+    for digest in against:
+        held = GENESIS_HASH if digest.head_seq == 0 else stored.get(digest.head_seq)
+        if held != digest.head_hash:
+            since = 1 + max((seq for seq in holding if seq < digest.head_seq), default=0)
+            problems.append(
+                f"the chain no longer passes through the saved digest of entry {digest.head_seq} "
+                f"({digest.head_hash[:16]}…): entry {digest.head_seq} "
+                + ("is missing" if held is None else f"now has hash {held[:16]}…")
+            )
+            first_bad = min(first_bad or since, since)
+    return BooksReport(
+        association=association.code,
+        chain=chain_report,
+        checkpoints=len(points),
+        last_checkpoint=max(points, key=lambda p: (p.signed_at, p.seq), default=None),
+        anchor_problems=problems,
+        balance_mismatches=check_balances(uow, association),
+        document_problems=check_documents(uow, association),
+        first_bad_seq=first_bad,
+    )
 
 
 def _main() -> None:

@@ -79,6 +79,8 @@ def test_the_verification_page_says_genuine_for_a_valid_receipt_and_shows_no_don
     assert 'data-status="valid"' in html and body["receipt"]["number"] in html and "1.200.000 ₫" in html
     assert "20/11/2026" in html
     assert "Nguyễn Thị Hồng Nhung" not in html
+    # The entry hash printed on the paper receipt: every printed receipt witnesses the chain.
+    assert f"<code>{body['entry']['hash']}</code>" in html
     as_json = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
     assert as_json == {
         "status": "valid",
@@ -87,6 +89,7 @@ def test_the_verification_page_says_genuine_for_a_valid_receipt_and_shows_no_don
         "amount": 1_200_000,
         "fund": "Quỹ khuyến học chung",
         "association": f"Hội Khuyến học {books.code}",
+        "entry_hash": body["entry"]["hash"],
     }
     english = client.get(f"/verify/{token}?lang=en").get_data(as_text=True)
     assert "Genuine and valid receipt" in english and "1,200,000 ₫" in english

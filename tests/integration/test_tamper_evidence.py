@@ -107,7 +107,7 @@ def test_a_receipt_changed_behind_the_back_no_longer_matches_its_entry(app: Flas
         conn.execute(text("UPDATE donations SET amount_vnd = 15000000 WHERE receipt_number = :n"), {"n": number})
     result = runner.invoke(args=["ledger", "verify", "--association", books.code])
     assert result.exit_code == 1
-    assert f"receipt {number} does not match entry 1" in result.output
+    assert f"receipt {number}: amount is 15000000 but entry 1 says 1500000" in result.output
 
 
 def verify_in_stretches(app: Flask, code: str, workers: int) -> ChainReport:

@@ -383,16 +383,33 @@ class DonationOut(Schema):
     receipt = fields.Nested(ReceiptOut)
 
 
+class CheckpointOut(Schema):
+    seq = fields.Integer()
+    hash = fields.String(attribute="head_hash")
+    signed_at = fields.AwareDateTime()
+    key_id = fields.String()
+    #: Ed25519 over ``khl-checkpoint1\n<association>\n<seq>\n<hash>\n<signed_at>`` (hex).
+    signature = fields.String()
+
+
 class VerifyOut(Schema):
+    association = fields.String()
+    #: Everything below holds: chain, checkpoints, balances, documents.
     ok = fields.Boolean()
     entries = fields.Integer()
+    #: The head digest: keep it to check the chain later (``ledger verify --against``).
     head_seq = fields.Integer()
     head_hash = fields.String()
     first_bad_seq = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
+    chain_ok = fields.Boolean()
+    #: Every signed checkpoint's signature is good and the chain passes through it.
+    checkpoints_ok = fields.Boolean()
+    checkpoints = fields.Integer()
+    last_checkpoint = fields.Nested(CheckpointOut, allow_none=True)
     balances_ok = fields.Boolean()
     documents_ok = fields.Boolean()
-    #: Receipts or vouchers that no longer say what their entries say.
+    #: Checkpoints the chain no longer passes through, and documents that disagree with their entries.
     problems = fields.List(fields.String())
 
 

@@ -45,6 +45,7 @@ def _receipt_json(receipt: PublicReceipt) -> dict[str, Any]:
         "amount": receipt.amount_vnd,
         "fund": receipt.fund,
         "association": receipt.association,
+        "entry_hash": receipt.entry_hash,
     }
     if receipt.status == "void":
         body["voided_on"] = receipt.voided_on.isoformat() if receipt.voided_on else None

@@ -1,0 +1,200 @@
+"""Tamper evidence against the database's owner: signed checkpoints, saved digests, and documents
+checked against the journal (issue 16, items 1 and 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select, text
+
+from ledger.domain.chain import link_hash
+from ledger.persistence.models import Association
+from ledger.services import checkpoints, verification
+from tests.factories import auth, database, donate, make_user, set_up_books, work
+from tests.integration.test_tamper_evidence import association_id, behind_the_back
+
+
+def verify(runner: FlaskCliRunner, code: str, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(args=["ledger", "verify", "--association", code, "--workers", "1", *extra])
+    return result.exit_code, result.output
+
+
+def sign(runner: FlaskCliRunner, code: str) -> None:
+    result = runner.invoke(args=["ledger", "checkpoint", "--association", code])
+    assert result.exit_code == 0 and f"signed 1 checkpoints: {code}" in result.output, result.output
+
+
+def rewrite_history(app: Flask, code: str, seq: int, amount: int) -> None:
+    """What an owner of the database can do: change entry ``seq``'s amount, the receipt and the
+    balances to agree, and recompute every later hash and the chain head with the service's own code."""
+    a = association_id(app, code)
+    behind_the_back(
+        app,
+        "UPDATE journal_lines SET debit_vnd = CASE WHEN debit_vnd > 0 THEN :v ELSE 0 END, "
+        "credit_vnd = CASE WHEN credit_vnd > 0 THEN :v ELSE 0 END WHERE association_id = :a AND seq = :s",
+        v=amount,
+        a=a,
+        s=seq,
+    )
+    with work(app) as uow:
+        association = uow.session.get(Association, a)
+        assert association is not None
+        before = int(
+            uow.session.execute(
+                text("SELECT amount_vnd FROM donations WHERE association_id = :a AND entry_seq = :s"),
+                {"a": a, "s": seq},
+            ).scalar_one()
+        )
+        entries = list(verification._stored_entries(uow.session.connection(), a, code, 1, None))
+    prev = entries[seq - 2][2] if seq > 1 else "0" * 64
+    rewritten = []
+    for entry_seq, _, _, canonical in entries[seq - 1 :]:
+        digest = link_hash(prev, canonical)
+        rewritten.append({"s": entry_seq, "p": prev, "h": digest})
+        prev = digest
+    for row in rewritten:
+        behind_the_back(
+            app,
+            "UPDATE journal_entries SET prev_hash = :p, hash = :h WHERE association_id = :a AND seq = :s",
+            a=a,
+            **row,
+        )
+    with database(app).engine.begin() as conn:
+        params = {"a": a, "h": prev, "d": amount - before, "v": amount, "s": seq}
+        conn.execute(text("UPDATE ledger_heads SET head_hash = :h WHERE association_id = :a"), params)
+        conn.execute(text("UPDATE donations SET amount_vnd = :v WHERE association_id = :a AND entry_seq = :s"), params)
+        conn.execute(
+            text(
+                "UPDATE balances SET net_debit_vnd = net_debit_vnd + CASE WHEN net_debit_vnd > 0 THEN :d ELSE -:d END "
+                "WHERE association_id = :a AND net_debit_vnd <> 0"
+            ),
+            params,
+        )
+
+
+def test_history_rewritten_with_every_later_hash_fails_on_the_checkpoint_naming_the_first_entry_after_it(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    assert donate(client, books, 1_000_000).status_code == 201
+    sign(runner, books.code)
+    for amount in (1_000_000, 3_000_000):
+        assert donate(client, books, amount).status_code == 201
+    sign(runner, books.code)
+    assert verify(runner, books.code)[0] == 0
+
+    rewrite_history(app, books.code, 2, 2_000_000)
+
+    api = client.get(f"/api/v1/associations/{books.code}/verify", headers=auth(books.treasurer)).get_json()
+    # The chain, balances and receipts agree with each other: only the checkpoint tells.
+    assert (api["chain_ok"], api["balances_ok"], api["documents_ok"]) == (True, True, True)
+    assert (api["ok"], api["checkpoints_ok"], api["first_bad_seq"]) == (False, False, 2)
+    code, output = verify(runner, books.code)
+    assert code == 1
+    assert (
+        f"{books.code}: BROKEN at entry 2: the chain no longer passes through the checkpoint signed at entry 3"
+    ) in output
+    assert "after entry 1, the last checkpoint that still holds" in output
+
+
+def test_a_checkpoint_signed_by_a_key_the_service_does_not_hold_is_refused(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    books = set_up_books(app)
+    assert donate(app.test_client(), books, 700_000).status_code == 201
+    forger = checkpoints.CheckpointKeys(tmp_path / "forged.pem", tmp_path / "none.pub")
+    with work(app) as uow:
+        association = uow.session.execute(select(Association).where(Association.code == books.code)).scalar_one()
+        checkpoints.sign_head(uow, association, "manual", forger)
+        uow.commit()
+    code, output = verify(runner, books.code)
+    assert code == 1 and "which this service does not trust" in output
+
+
+def test_a_rotated_key_keeps_older_checkpoints_verifying(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    assert donate(app.test_client(), books, 400_000).status_code == 201
+    sign(runner, books.code)
+    rotated = runner.invoke(args=["ledger", "checkpoint-key", "--rotate"])
+    assert rotated.exit_code == 0 and "retired key" in rotated.output
+    assert donate(app.test_client(), books, 500_000).status_code == 201
+    sign(runner, books.code)
+    code, output = verify(runner, books.code)
+    assert code == 0, output
+    assert "2 signed checkpoints" in output
+
+
+def test_closing_a_year_signs_a_checkpoint(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    approver = app.test_client()
+    assert donate(approver, books, 900_000, on="2025-06-01").status_code == 201
+    _, chair = make_user(app, books.code, "approver")
+    closed = approver.post(f"/api/v1/associations/{books.code}/periods/2025/close", json={}, headers=auth(chair))
+    assert closed.status_code in (200, 201), closed.get_json()
+    body = approver.get(f"/api/v1/associations/{books.code}/verify", headers=auth(books.treasurer)).get_json()
+    assert body["checkpoints"] == 1 and body["last_checkpoint"]["seq"] == 1
+    assert body["last_checkpoint"]["hash"] == body["head_hash"]
+
+
+def test_verify_against_a_saved_digest_names_a_rewrite_before_it(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    for amount in (100_000, 200_000, 300_000):
+        assert donate(client, books, amount).status_code == 201
+    saved = client.get(f"/api/v1/associations/{books.code}/verify", headers=auth(books.treasurer)).get_json()
+    digest = tmp_path / "digest.json"
+    digest.write_text(json.dumps(saved))
+    assert verify(runner, books.code, "--against", str(digest))[0] == 0
+    # A later entry does not disturb a digest of an earlier head.
+    assert donate(client, books, 400_000).status_code == 201
+    assert verify(runner, books.code, "--against", str(digest))[0] == 0
+
+    rewrite_history(app, books.code, 2, 250_000)
+    code, output = verify(runner, books.code, "--against", str(digest))
+    assert code == 1
+    assert "the chain no longer passes through the saved digest of entry 3" in output
+    assert verify(runner, books.code)[0] == 0  # without an anchor the rewrite is invisible
+
+
+def test_a_void_receipt_set_back_to_valid_fails_verification(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    body = donate(client, books, 1_200_000).get_json()
+    number, seq = body["receipt"]["number"], body["entry"]["seq"]
+    reversed_ = client.post(
+        f"/api/v1/associations/{books.code}/entries/{seq}/reverse",
+        json={"reason": "Ghi nhầm nhà tài trợ"},
+        headers=auth(books.treasurer),
+    )
+    assert reversed_.status_code == 201
+    assert verify(runner, books.code)[0] == 0
+    with database(app).engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE donations SET status = 'valid', voided_on = NULL, void_reason = NULL WHERE receipt_number = :n"
+            ),
+            {"n": number},
+        )
+    code, output = verify(runner, books.code)
+    assert code == 1
+    assert f"receipt {number} is not void but entry {seq + 1} reverses its entry {seq}" in output
+
+
+def test_each_document_field_changed_behind_the_back_is_named(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    number = donate(client, books, 800_000).get_json()["receipt"]["number"]
+    other = donate(client, books, 10_000).get_json()["receipt"]["number"]
+    with database(app).engine.begin() as conn:
+        conn.execute(text("UPDATE donations SET received_on = '2026-01-02' WHERE receipt_number = :n"), {"n": number})
+        conn.execute(text("UPDATE donations SET status = 'void' WHERE receipt_number = :n"), {"n": other})
+    code, output = verify(runner, books.code)
+    assert code == 1
+    assert f"receipt {number}: date is 2026-01-02 but entry 1 says 2026-11-20" in output
+    assert f"receipt {other} is void but its entry 2 was never reversed" in output
