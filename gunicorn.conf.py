@@ -10,3 +10,11 @@ thread 134 requests/s (p99 244 ms), with two threads 83 requests/s (p99 416 ms).
 
 workers = 2
 worker_class = "sync"
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """The serving processes (and only they) deliver the outbox and sign daily checkpoints: not
+    ``create_app``, which every ``flask`` command runs too (``ledger/mail_worker.py``)."""
+    from ledger.mail_worker import start_background_work
+
+    start_background_work(worker.wsgi)

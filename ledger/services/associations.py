@@ -11,6 +11,7 @@ from ledger.domain.accounts import STANDARD_CHART
 from ledger.domain.chain import GENESIS_HASH
 from ledger.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.domain.events import AssociationCreated
+from ledger.domain.text import refuse_line_breaks
 from ledger.persistence.models import Account, Association, LedgerHead
 from ledger.services.access import Actor
 from ledger.services.funds import FundCommand, create_fund_in
@@ -40,6 +41,8 @@ def create_association(uow: UnitOfWork, actor: Actor, cmd: AssociationCommand) -
             "Unknown association level.",
             errors={"level": [f"must be one of {', '.join(LEVELS)}"]},
         )
+    # The name goes into the subject of every receipt e-mail.
+    refuse_line_breaks(name=cmd.name)
     parent_id = None
     if cmd.parent:
         parent = uow.session.execute(select(Association).where(Association.code == cmd.parent)).scalar_one_or_none()

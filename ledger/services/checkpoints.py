@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import insert, select
 
 from ledger.domain.chain import Checkpoint, checkpoint_message
-from ledger.persistence.models import Association, ChainCheckpoint
+from ledger.persistence.models import Association, ChainCheckpoint, LedgerHead
 from ledger.services.unit_of_work import Database, UnitOfWork
 
 #: A head that moved is signed again once the newest checkpoint is this old.
@@ -189,25 +189,42 @@ def sign_due(
         if only is not None:
             stmt = stmt.where(Association.code == only)
         codes = list(uow.session.execute(stmt).scalars())
+    due = [code for code in codes if _due(db, code, clock, reason)]
     signed = []
-    for code in codes:
+    for code in due:
         with UnitOfWork(db, clock=clock) as uow:
             association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
-            state = uow.lock_ledger(association.id)
-            newest = uow.session.execute(
-                select(ChainCheckpoint.seq, ChainCheckpoint.hash, ChainCheckpoint.signed_at)
-                .where(ChainCheckpoint.association_id == association.id)
-                .order_by(ChainCheckpoint.signed_at.desc(), ChainCheckpoint.id.desc())
-                .limit(1)
-            ).first()
-            if state.head_seq == 0:
+            uow.lock_ledger(association.id)
+            # Again under the lock: another process may have signed it meanwhile.
+            if not _due_in(uow, association.id, reason):
                 continue
-            if newest is not None:
-                moved = (newest[0], newest[1]) != (state.head_seq, state.head_hash)
-                old: datetime = newest[2]
-                if not moved or (reason == "daily" and old > uow.clock() - CHECKPOINT_INTERVAL):
-                    continue
             sign_head(uow, association, reason, keys)
             uow.commit()
             signed.append(code)
     return signed
+
+
+def _due(db: Database, code: str, clock: Callable[[], datetime], reason: str) -> bool:
+    """Looked at without the ledger lock first, so that nothing waits for associations not due."""
+    with UnitOfWork(db, write=False, clock=clock) as uow:
+        association_id = uow.session.execute(select(Association.id).where(Association.code == code)).scalar_one()
+        return _due_in(uow, association_id, reason)
+
+
+def _due_in(uow: UnitOfWork, association_id: int, reason: str) -> bool:
+    head = uow.session.execute(
+        select(LedgerHead.head_seq, LedgerHead.head_hash).where(LedgerHead.association_id == association_id)
+    ).first()
+    if head is None or head[0] == 0:
+        return False
+    newest = uow.session.execute(
+        select(ChainCheckpoint.seq, ChainCheckpoint.hash, ChainCheckpoint.signed_at)
+        .where(ChainCheckpoint.association_id == association_id)
+        .order_by(ChainCheckpoint.signed_at.desc(), ChainCheckpoint.id.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return True
+    if (newest[0], newest[1]) == (head[0], head[1]):
+        return False
+    return reason != "daily" or newest[2] <= uow.clock() - CHECKPOINT_INTERVAL

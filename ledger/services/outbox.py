@@ -7,6 +7,8 @@ back-off until the server takes the message, then records the delivery.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import unquote, urlparse
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from ledger.documents.receipt_pdf import render_receipt
 from ledger.domain.events import ReceiptIssued
@@ -26,11 +28,13 @@ from ledger.persistence.pipeline import NO_ANSWER
 from ledger.services.receipts import receipt_document, verify_url
 from ledger.services.unit_of_work import Database, UnitOfWork
 
-#: How long a sender holds a message it is trying before another sender may try it.
+log = logging.getLogger(__name__)
+
+#: How long a sender holds the one message it is trying before another sender may try it.
 LEASE = timedelta(minutes=5)
 #: After this many failed attempts a message is marked failed for a person to look at.
 MAX_ATTEMPTS = 12
-#: Messages taken per round.
+#: Messages sent per round at most (each leased on its own).
 BATCH = 50
 SMTP_TIMEOUT_S = 20
 SENDER_ADDRESS = "khuyenhoc-ledger@localhost"
@@ -88,6 +92,10 @@ class DeliveryReport:
     sent: int
     retried: int
     failed: int
+    #: Not sent: the receipt it thanked for was voided first.
+    dropped: int = 0
+    #: Sent or tried after the lease ran out and another sender took the message over.
+    lost: int = 0
 
 
 @dataclass(frozen=True)
@@ -124,36 +132,55 @@ class SmtpTarget:
             client.send_message(message)
 
 
-def _lease_due(db: Database, clock: Callable[[], datetime], limit: int) -> list[int]:
+def _lease_one(db: Database, clock: Callable[[], datetime], lease: timedelta) -> tuple[int, str] | None:
+    """Take the oldest due message for ``lease``: ``(id, lease token)``, or None when none is due.
+
+    One message at a time, so that a slow mail server never keeps a batch past its lease (where
+    a second sender would take the rest of it again), and a sender that dies holds one message.
+    """
     with UnitOfWork(db, clock=clock) as uow:
         now = uow.clock()
         stmt = (
-            select(OutboxMessage)
+            select(OutboxMessage.id)
             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(1)
         )
         if uow.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
-        messages = list(uow.session.execute(stmt).scalars())
-        for message in messages:
-            message.next_attempt_at = now + LEASE
+        message_id = uow.session.execute(stmt).scalar_one_or_none()
+        if message_id is None:
+            return None
+        token = secrets.token_hex(16)
+        uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(next_attempt_at=now + lease, lease_token=token)
+        )
         uow.commit()
-        return [m.id for m in messages]
+        return message_id, token
 
 
-def _compose(uow: UnitOfWork, message: OutboxMessage, base_url: str) -> EmailMessage:
+def message_id_of(message_id: int) -> str:
+    """The same Message-ID on every attempt: a mail system that gets a message twice (a sender
+    killed between the SMTP hand-over and recording it) can tell the copy and drop it."""
+    return f"<outbox-{message_id}@khuyenhoc-ledger>"
+
+
+def _compose(uow: UnitOfWork, message: OutboxMessage, base_url: str) -> EmailMessage | None:
+    """The e-mail, or None when it is no longer to be sent (a thank-you for a voided receipt:
+    the void notice goes instead). Raises whatever stops it from being built."""
+    donation = uow.session.get(Donation, message.donation_id) if message.donation_id is not None else None
+    if message.kind == "receipt_email" and donation is not None and donation.status == "void":
+        return None
     email = EmailMessage()
     email["From"] = SENDER_ADDRESS
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
-    # A stable id: a mail system that sees the same message twice can tell.
-    email["Message-ID"] = f"<outbox-{message.id}@khuyenhoc-ledger>"
+    email["Message-ID"] = message_id_of(message.id)
     body = message.body
-    if message.donation_id is not None:
-        donation = uow.session.get(Donation, message.donation_id)
-        assert donation is not None
+    if message.kind == "receipt_email" and donation is not None:
         body += f"\nKiểm tra giấy biên nhận / Verify the receipt: {verify_url(base_url, donation.verify_token)}\n"
         email.set_content(body)
         pdf = render_receipt(receipt_document(uow, donation, base_url))
@@ -163,35 +190,77 @@ def _compose(uow: UnitOfWork, message: OutboxMessage, base_url: str) -> EmailMes
     return email
 
 
-def deliver_due(
-    db: Database, smtp_url: str, base_url: str, clock: Callable[[], datetime], limit: int = BATCH
-) -> DeliveryReport:
-    """Send every message that is due; record each delivery, or the failure and the next try."""
-    target = SmtpTarget.parse(smtp_url)
-    sent = retried = failed = 0
-    for message_id in _lease_due(db, clock, limit):
-        with UnitOfWork(db, write=False, clock=clock) as uow:
-            message = uow.session.get(OutboxMessage, message_id)
-            assert message is not None
-            email = _compose(uow, message, base_url)
-        error: str | None = None
-        try:
-            target.send(email)
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:1000]
-        with UnitOfWork(db, clock=clock) as uow:
-            message = uow.session.get(OutboxMessage, message_id)
-            assert message is not None
-            now = uow.clock()
+def _record(
+    db: Database, clock: Callable[[], datetime], message_id: int, token: str, outcome: str, error: str | None
+) -> str:
+    """Record what became of a leased message; only the holder of the lease may (a sender whose
+    lease ran out finds the token changed and records nothing). Returns what was recorded:
+    ``sent``, ``retried``, ``failed``, ``dropped`` or ``lost`` (the lease)."""
+    with UnitOfWork(db, clock=clock) as uow:
+        message = uow.session.execute(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id, OutboxMessage.lease_token == token, OutboxMessage.status == "pending"
+            )
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if message is None:
+            return "lost"
+        now = uow.clock()
+        message.lease_token = None
+        if outcome == "dropped":
+            message.status, message.last_error = "dropped", error
+        elif outcome == "sent":
             message.attempts += 1
-            if error is None:
-                message.status, message.sent_at, message.last_error = "sent", now, None
-                sent += 1
-            elif message.attempts >= MAX_ATTEMPTS:
-                message.status, message.last_error = "failed", error
-                failed += 1
+            message.status, message.sent_at, message.last_error = "sent", now, None
+        else:
+            message.attempts += 1
+            message.last_error = error
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status, outcome = "failed", "failed"
             else:
-                message.next_attempt_at, message.last_error = now + backoff(message.attempts), error
-                retried += 1
-            uow.commit()
-    return DeliveryReport(sent=sent, retried=retried, failed=failed)
+                message.next_attempt_at, outcome = now + backoff(message.attempts), "retried"
+        uow.commit()
+        return outcome
+
+
+def deliver_due(
+    db: Database,
+    smtp_url: str,
+    base_url: str,
+    clock: Callable[[], datetime],
+    limit: int = BATCH,
+    *,
+    lease: timedelta = LEASE,
+) -> DeliveryReport:
+    """Send up to ``limit`` messages that are due, one at a time; record each delivery, or the
+    failure and the next try. A message that cannot be built or sent is retried with back-off
+    and marked failed with its reason after :data:`MAX_ATTEMPTS`; it never stops the others."""
+    target = SmtpTarget.parse(smtp_url)
+    counts = {"sent": 0, "retried": 0, "failed": 0, "dropped": 0, "lost": 0}
+    for _ in range(limit):
+        leased = _lease_one(db, clock, lease)
+        if leased is None:
+            break
+        message_id, token = leased
+        error: str | None = None
+        email: EmailMessage | None = None
+        try:
+            with UnitOfWork(db, write=False, clock=clock) as uow:
+                message = uow.session.get(OutboxMessage, message_id)
+                assert message is not None
+                email = _compose(uow, message, base_url)
+        except Exception as exc:  # a message that cannot be built is this message's failure only
+            error = f"cannot build the message: {type(exc).__name__}: {exc}"[:1000]
+            log.warning("outbox message %s: %s", message_id, error)
+        if error is None and email is None:
+            outcome = _record(db, clock, message_id, token, "dropped", "its receipt was voided before it left")
+        else:
+            if email is not None:
+                try:
+                    target.send(email)
+                except (OSError, smtplib.SMTPException) as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:1000]
+            outcome = _record(db, clock, message_id, token, "sent" if error is None else "error", error)
+        counts[outcome] += 1
+    return DeliveryReport(**counts)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.events import BeneficiaryCreated, DonorCreated
 from ledger.domain.policy import BENEFICIARY_CATEGORIES
+from ledger.domain.text import refuse_line_breaks
 from ledger.persistence.models import Association, Beneficiary, Donor
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import UnitOfWork
@@ -83,6 +84,8 @@ def create_donor(uow: UnitOfWork, actor: Actor, association: Association, cmd: D
             "Unknown donor kind.",
             errors={"kind": [f"must be one of {', '.join(DONOR_KINDS)}"]},
         )
+    # The name and address go into the receipt e-mail's headers.
+    refuse_line_breaks(name=cmd.name, email=cmd.email)
     donor = Donor(association_id=association.id, created_at=uow.clock(), **cmd.__dict__)
     uow.session.add(donor)
     uow.session.flush()
