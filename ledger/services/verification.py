@@ -56,6 +56,8 @@ STREAM_CHUNK = 20_000
 #: the PostgreSQL snapshot to read.
 Stretch = tuple[int, str, int, "int | None", tuple[int, str], tuple[int, str], "str | None"]
 _ROOT = Path(__file__).resolve().parents[2]
+#: Entries without their document named at most per kind (the rest are counted in one line).
+ORPHANS_NAMED = 100
 #: Below this many entries per process, starting another process costs more than it saves.
 MIN_ENTRIES_PER_WORKER = 50_000
 
@@ -537,8 +539,13 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
             .outerjoin(table, and_(table.association_id == a, seq_column == JournalEntry.seq))
             .where(JournalEntry.association_id == a, JournalEntry.kind.in_(kind), table.id.is_(None))
             .order_by(JournalEntry.seq)
+            .limit(ORPHANS_NAMED + 1)
+        ).all()
+        problems.extend(
+            f"entry {seq} is a {k} without its {table.__tablename__[:-1]} row" for seq, k in orphans[:ORPHANS_NAMED]
         )
-        problems.extend(f"entry {seq} is a {k} without its {table.__tablename__[:-1]} row" for seq, k in orphans)
+        if len(orphans) > ORPHANS_NAMED:
+            problems.append(f"and more {kind[0]} entries without their {table.__tablename__}")
 
     # Reservations: what pending disbursements hold back is what the balances say is reserved.
     held: dict[tuple[int, int, str], int] = defaultdict(int)
