@@ -17,4 +17,6 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
     ``create_app``, which every ``flask`` command runs too (``ledger/mail_worker.py``)."""
     from ledger.mail_worker import start_background_work
 
-    start_background_work(worker.wsgi)
+    # Only the ledger's app (the benchmark serves another one with these settings).
+    if "ledger.settings" in getattr(worker.wsgi, "extensions", {}):
+        start_background_work(worker.wsgi)

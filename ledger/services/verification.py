@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, String, and_, case, func, select, type_coerce
 from sqlalchemy.pool import NullPool
@@ -361,10 +361,39 @@ def check_balances(uow: UnitOfWork, association: Association) -> list[BalanceMis
     return out
 
 
-def _per_entry(association_id: int) -> Any:
-    """What each entry's lines say, one row per seq: the figures documents are compared with."""
-    debit_qty = case((JournalLine.debit_vnd > 0, JournalLine.quantity), else_=None)
-    return (
+class EntryFacts(NamedTuple):
+    """What the journal says about the entry a document carries, to compare the document with.
+
+    ``kind`` is None when the entry is missing. Fields that lines may disagree on (fund, donor,
+    beneficiary, item) read :data:`SEVERAL` when they do."""
+
+    kind: str | None
+    entry_on: date | None
+    debit_vnd: int
+    fund_id: int | str | None
+    donor_id: int | str | None
+    beneficiary_id: int | str | None
+    quantity: int | None
+    item: str | None
+    #: The entry that reverses it, and its date.
+    reversed_by: int | None
+    reversed_on: date | None
+
+
+#: What :class:`EntryFacts` says of a field its lines disagree on.
+SEVERAL = "several"
+
+
+def _agreed(low: Any, high: Any) -> Any:
+    return low if low == high else SEVERAL
+
+
+def _documents_with_facts(uow: UnitOfWork, association_id: int, model: Any, seq_column: Any) -> Iterator[Any]:
+    """Every ``model`` row of the association with the :class:`EntryFacts` of its entry: one
+    read, the lines grouped by entry and the reversals joined."""
+    a = association_id
+    debit_quantity = case((JournalLine.debit_vnd > 0, JournalLine.quantity), else_=None)
+    lines = (
         select(
             JournalLine.seq.label("seq"),
             func.sum(JournalLine.debit_vnd).label("debit"),
@@ -374,98 +403,107 @@ def _per_entry(association_id: int) -> Any:
             func.max(JournalLine.donor_id).label("donor_max"),
             func.min(JournalLine.beneficiary_id).label("beneficiary_min"),
             func.max(JournalLine.beneficiary_id).label("beneficiary_max"),
-            func.sum(debit_qty).label("quantity"),
+            func.sum(debit_quantity).label("quantity"),
             func.min(JournalLine.item).label("item_min"),
             func.max(JournalLine.item).label("item_max"),
         )
-        .where(JournalLine.association_id == association_id)
+        .where(JournalLine.association_id == a)
         .group_by(JournalLine.seq)
         .subquery()
     )
-
-
-def _reversals(association_id: int) -> Any:
-    return (
+    reversals = (
         select(
             JournalEntry.reverses_seq.label("reversed"),
             JournalEntry.seq.label("seq"),
             JournalEntry.entry_on.label("on"),
         )
-        .where(JournalEntry.association_id == association_id, JournalEntry.reverses_seq.is_not(None))
+        .where(JournalEntry.association_id == a, JournalEntry.reverses_seq.is_not(None))
         .subquery()
     )
+    rows = uow.session.execute(
+        select(model, JournalEntry.kind, JournalEntry.entry_on, lines, reversals.c.seq, reversals.c.on)
+        .outerjoin(JournalEntry, and_(JournalEntry.association_id == a, JournalEntry.seq == seq_column))
+        .outerjoin(lines, lines.c.seq == seq_column)
+        .outerjoin(reversals, reversals.c.reversed == seq_column)
+        .where(model.association_id == a)
+    )
+    for document, kind, entry_on, _, debit, f1, f2, d1, d2, b1, b2, quantity, i1, i2, reversed_by, reversed_on in rows:
+        yield (
+            document,
+            EntryFacts(
+                kind,
+                entry_on,
+                int(debit or 0),
+                _agreed(f1, f2),
+                _agreed(d1, d2),
+                _agreed(b1, b2),
+                quantity,
+                _agreed(i1, i2),
+                reversed_by,
+                reversed_on,
+            ),
+        )
 
 
-def _one(low: Any, high: Any) -> Any:
-    """The value every line agrees on, ``"several"`` when they differ, None when none has one."""
-    return low if low == high else "several"
+def _entry_problems(
+    what: str,
+    seq: int | None,
+    facts: EntryFacts,
+    kinds: tuple[str, ...],
+    fields: dict[str, tuple[Any, Any]],
+    voided: bool,
+    void_seq: int | None,
+) -> list[str]:
+    """Where a document disagrees with its entry: ``fields`` maps a field's name to (what the
+    document says, what the entry says); ``voided``/``void_seq`` are the document's status and
+    the reversal it names, compared with whether (and by which entry) the entry was reversed."""
+    if facts.kind is None:
+        return [f"{what}: its entry {seq} is missing"]
+    problems = []
+    if facts.kind not in kinds:
+        problems.append(f"{what}: entry {seq} is a {facts.kind}, not a {kinds[0]}")
+    problems.extend(
+        f"{what}: {name} is {document} but entry {seq} says {entry}"
+        for name, (document, entry) in fields.items()
+        if document != entry
+    )
+    if facts.reversed_by is not None and not voided:
+        problems.append(f"{what} is not void but entry {facts.reversed_by} reverses its entry {seq}")
+    elif facts.reversed_by is None and voided:
+        problems.append(f"{what} is void but its entry {seq} was never reversed")
+    elif voided and void_seq != facts.reversed_by:
+        problems.append(f"{what}: its void entry is {void_seq} but entry {facts.reversed_by} reverses entry {seq}")
+    return problems
 
 
 def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
     """Receipts, vouchers, disbursements, pledges and reservations must say what the journal says.
 
-    These rows are not covered by the hash chain: each is compared with its (hashed) entry,
-    and its status with whether that entry was reversed, so that a receipt set back to valid
-    or a pledge marked collected behind the service's back is named, field by field.
+    These rows are not covered by the hash chain: each is compared with its (hashed) entry, and
+    its status with whether that entry was reversed, so that a receipt set back to valid or a
+    pledge marked collected behind the service's back is named, field by field.
     """
     a = association.id
     funds = dict(uow.session.execute(select(Fund.id, Fund.code).where(Fund.association_id == a)).all())
-    lines, reversals = _per_entry(a), _reversals(a)
+
+    def fund(fund_id: Any) -> Any:
+        return funds.get(fund_id, fund_id)
+
     problems: list[str] = []
-
-    def compare(what: str, seq: int, row: Any, fields: dict[str, tuple[Any, Any]]) -> None:
-        """``fields``: name → (the document's value, the entry's value)."""
-        for name, (document, entry) in fields.items():
-            if document != entry:
-                problems.append(f"{what}: {name} is {document} but entry {seq} says {entry}")
-
-    def status(what: str, seq: int, voided: bool, void_seq: int | None, reversal: Any) -> None:
-        if reversal.seq is not None and not voided:
-            problems.append(f"{what} is not void but entry {reversal.seq} reverses its entry {seq}")
-        elif reversal.seq is None and voided:
-            problems.append(f"{what} is void but its entry {seq} was never reversed")
-        elif voided and void_seq != reversal.seq:
-            problems.append(f"{what}: its void entry is {void_seq} but entry {reversal.seq} reverses entry {seq}")
-
-    def joined(*columns: Any, seq: Any) -> Any:
-        return (
-            select(*columns, JournalEntry.kind, JournalEntry.entry_on, lines, reversals.c.seq, reversals.c.on)
-            .outerjoin(JournalEntry, and_(JournalEntry.association_id == a, JournalEntry.seq == seq))
-            .outerjoin(lines, lines.c.seq == seq)
-            .outerjoin(reversals, reversals.c.reversed == seq)
-        )
-
-    # Receipts (donations and collected pledges).
-    for d, kind, entry_on, *rest in uow.session.execute(
-        joined(Donation, seq=Donation.entry_seq).where(Donation.association_id == a)
-    ):
-        agg, reversal = rest[:11], _Reversal(*rest[11:])
+    for d, facts in _documents_with_facts(uow, a, Donation, Donation.entry_seq):
         what = f"receipt {d.receipt_number}"
-        if entry_on is None:
-            problems.append(f"{what}: its entry {d.entry_seq} is missing")
-            continue
-        if kind not in ("donation", "pledge_collection"):
-            problems.append(f"{what}: entry {d.entry_seq} is a {kind}, not a donation")
-        compare(
-            what,
-            d.entry_seq,
-            agg,
-            {
-                "amount": (d.amount_vnd, int(agg[1] or 0)),
-                "date": (d.received_on, entry_on),
-                "fund": (funds.get(d.fund_id, d.fund_id), funds.get(_one(agg[2], agg[3]), _one(agg[2], agg[3]))),
-                "donor": (d.donor_id, _one(agg[4], agg[5])),
-            },
-        )
-        status(what, d.entry_seq, d.status == "void", d.void_entry_seq, reversal)
-        if d.status == "void" and reversal.seq is not None and d.voided_on != reversal.on:
-            problems.append(f"{what}: voided on {d.voided_on} but its reversal {reversal.seq} is dated {reversal.on}")
+        fields = {
+            "amount": (d.amount_vnd, facts.debit_vnd),
+            "date": (d.received_on, facts.entry_on),
+            "fund": (fund(d.fund_id), fund(facts.fund_id)),
+            "donor": (d.donor_id, facts.donor_id),
+        }
+        if d.status == "void" and facts.reversed_by is not None:
+            fields["voided on"] = (d.voided_on, facts.reversed_on)
+        kinds = ("donation", "pledge_collection")
+        problems += _entry_problems(what, d.entry_seq, facts, kinds, fields, d.status == "void", d.void_entry_seq)
 
-    # Disbursements and their vouchers.
-    for d, kind, entry_on, *rest in uow.session.execute(
-        joined(Disbursement, seq=Disbursement.entry_seq).where(Disbursement.association_id == a)
-    ):
-        agg, reversal = rest[:11], _Reversal(*rest[11:])
+    for d, facts in _documents_with_facts(uow, a, Disbursement, Disbursement.entry_seq):
         what = f"voucher {d.voucher_number}" if d.voucher_number else f"disbursement {d.id}"
         if d.status in ("pending", "rejected"):
             if d.entry_seq is not None or d.voucher_number is not None:
@@ -473,25 +511,22 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
             if (d.reserved_vnd > 0) != (d.status == "pending"):
                 problems.append(f"{what} is {d.status} with {d.reserved_vnd} reserved")
             continue
-        if entry_on is None:
-            problems.append(f"{what}: its entry {d.entry_seq} is missing")
-            continue
-        if kind != "disbursement":
-            problems.append(f"{what}: entry {d.entry_seq} is a {kind}, not a disbursement")
         fields = {
-            "amount": (d.amount_vnd, int(agg[1] or 0)),
-            "date": (d.paid_on, entry_on),
-            "fund": (funds.get(d.fund_id, d.fund_id), funds.get(_one(agg[2], agg[3]), _one(agg[2], agg[3]))),
-            "beneficiary": (d.beneficiary_id, _one(agg[6], agg[7])),
-            "reserved": (d.reserved_vnd, 0),
+            "amount": (d.amount_vnd, facts.debit_vnd),
+            "date": (d.paid_on, facts.entry_on),
+            "fund": (fund(d.fund_id), fund(facts.fund_id)),
+            "beneficiary": (d.beneficiary_id, facts.beneficiary_id),
         }
         if d.paid_from == "in_kind":
-            fields["quantity"] = (d.quantity, agg[8])
-            fields["item"] = (d.item, _one(agg[9], agg[10]))
-        compare(what, d.entry_seq, agg, fields)
-        status(what, d.entry_seq, d.status == "void", d.void_entry_seq, reversal)
+            fields["quantity"] = (d.quantity, facts.quantity)
+            fields["item"] = (d.item, facts.item)
+        if d.reserved_vnd:
+            problems.append(f"{what} is {d.status} with {d.reserved_vnd} still reserved")
+        problems += _entry_problems(
+            what, d.entry_seq, facts, ("disbursement",), fields, d.status == "void", d.void_entry_seq
+        )
 
-    # Pledges: their entry, whether they were cancelled, and what was collected of them.
+    # What was collected of each pledge: its valid receipts.
     collected = dict(
         uow.session.execute(
             select(Donation.pledge_id, func.sum(Donation.amount_vnd))
@@ -499,37 +534,32 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
             .group_by(Donation.pledge_id)
         ).all()
     )
-    for p, kind, entry_on, *rest in uow.session.execute(
-        joined(Pledge, seq=Pledge.entry_seq).where(Pledge.association_id == a)
-    ):
-        agg, reversal = rest[:11], _Reversal(*rest[11:])
+    for p, facts in _documents_with_facts(uow, a, Pledge, Pledge.entry_seq):
         what = f"pledge {p.id}"
-        if entry_on is None:
-            problems.append(f"{what}: its entry {p.entry_seq} is missing")
-            continue
-        if kind != "pledge":
-            problems.append(f"{what}: entry {p.entry_seq} is a {kind}, not a pledge")
-        compare(
-            what,
-            p.entry_seq,
-            agg,
-            {
-                "amount": (p.amount_vnd, int(agg[1] or 0)),
-                "date": (p.pledged_on, entry_on),
-                "fund": (funds.get(p.fund_id, p.fund_id), funds.get(_one(agg[2], agg[3]), _one(agg[2], agg[3]))),
-                "donor": (p.donor_id, _one(agg[4], agg[5])),
-            },
-        )
-        status(what, p.entry_seq, p.status == "cancelled", reversal.seq, reversal)
+        fields = {
+            "amount": (p.amount_vnd, facts.debit_vnd),
+            "date": (p.pledged_on, facts.entry_on),
+            "fund": (fund(p.fund_id), fund(facts.fund_id)),
+            "donor": (p.donor_id, facts.donor_id),
+        }
+        cancelled = p.status == "cancelled"
+        problems += _entry_problems(what, p.entry_seq, facts, ("pledge",), fields, cancelled, facts.reversed_by)
         got = int(collected.get(p.id, 0))
         if p.collected_vnd != got:
             problems.append(f"{what}: collected is {p.collected_vnd} but its valid receipts add up to {got}")
-        expected = "cancelled" if p.status == "cancelled" else ("collected" if got == p.amount_vnd else "open")
+        expected = "cancelled" if cancelled else ("collected" if got == p.amount_vnd else "open")
         if p.status != expected:
             problems.append(f"{what}: status is {p.status} but its receipts make it {expected}")
 
-    # Entries that carry a document must have it.
-    for kind, table, seq_column in (
+    problems += _entries_without_documents(uow, a)
+    problems += _reservation_problems(uow, a, funds)
+    return problems
+
+
+def _entries_without_documents(uow: UnitOfWork, a: int) -> list[str]:
+    """Entries that carry a document must have it: a receipt deleted to hide a donation is named."""
+    problems = []
+    for kinds, table, seq_column in (
         (("donation", "pledge_collection"), Donation, Donation.entry_seq),
         (("disbursement",), Disbursement, Disbursement.entry_seq),
         (("pledge",), Pledge, Pledge.entry_seq),
@@ -537,31 +567,34 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
         orphans = uow.session.execute(
             select(JournalEntry.seq, JournalEntry.kind)
             .outerjoin(table, and_(table.association_id == a, seq_column == JournalEntry.seq))
-            .where(JournalEntry.association_id == a, JournalEntry.kind.in_(kind), table.id.is_(None))
+            .where(JournalEntry.association_id == a, JournalEntry.kind.in_(kinds), table.id.is_(None))
             .order_by(JournalEntry.seq)
             .limit(ORPHANS_NAMED + 1)
         ).all()
-        problems.extend(
-            f"entry {seq} is a {k} without its {table.__tablename__[:-1]} row" for seq, k in orphans[:ORPHANS_NAMED]
-        )
+        name = table.__tablename__[:-1]
+        problems += [f"entry {seq} is a {kind} without its {name} row" for seq, kind in orphans[:ORPHANS_NAMED]]
         if len(orphans) > ORPHANS_NAMED:
-            problems.append(f"and more {kind[0]} entries without their {table.__tablename__}")
+            problems.append(f"and more {kinds[0]} entries without their {name} row")
+    return problems
 
-    # Reservations: what pending disbursements hold back is what the balances say is reserved.
+
+def _reservation_problems(uow: UnitOfWork, a: int, funds: dict[int, str]) -> list[str]:
+    """What pending disbursements hold back is what the balances say is reserved."""
     held: dict[tuple[int, int, str], int] = defaultdict(int)
     for row in uow.session.execute(
         select(Disbursement).where(Disbursement.association_id == a, Disbursement.status == "pending")
     ).scalars():
         if row.reserved_account_id is not None:
-            held[(row.reserved_account_id, row.fund_id, (row.item or "") if row.paid_from == "in_kind" else "")] += (
-                row.reserved_vnd
-            )
+            item = (row.item or "") if row.paid_from == "in_kind" else ""
+            held[(row.reserved_account_id, row.fund_id, item)] += row.reserved_vnd
     stored = {
         (b.account_id, b.fund_id, b.item): b.reserved_vnd
-        for b in uow.session.execute(select(Balance).where(Balance.association_id == a)).scalars()
-        if b.reserved_vnd
+        for b in uow.session.execute(
+            select(Balance).where(Balance.association_id == a, Balance.reserved_vnd != 0)
+        ).scalars()
     }
     accounts = dict(uow.session.execute(select(Account.id, Account.code).where(Account.association_id == a)).all())
+    problems = []
     for key in sorted(set(held) | set(stored)):
         if held.get(key, 0) != stored.get(key, 0):
             account_id, fund_id, item = key
@@ -571,12 +604,6 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
                 f"{held.get(key, 0)}"
             )
     return problems
-
-
-@dataclass(frozen=True)
-class _Reversal:
-    seq: int | None
-    on: date | None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from sqlalchemy import select, text
 from ledger.domain.chain import link_hash
 from ledger.persistence.models import Association
 from ledger.services import checkpoints, verification
-from tests.factories import auth, database, donate, make_user, set_up_books, work
+from tests.factories import auth, database, donate, make_fund, make_user, set_up_books, work
+from tests.spending_support import disburse, give, open_office, pupil, spend_body
 from tests.integration.test_tamper_evidence import association_id, behind_the_back
 
 
@@ -198,3 +199,40 @@ def test_each_document_field_changed_behind_the_back_is_named(app: Flask, runner
     assert code == 1
     assert f"receipt {number}: date is 2026-01-02 but entry 1 says 2026-11-20" in output
     assert f"receipt {other} is void but its entry 2 was never reversed" in output
+
+
+def test_a_voucher_a_pledge_and_a_reservation_changed_behind_the_back_are_each_named(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    office = open_office(app)
+    client = app.test_client()
+    make_fund(
+        app, office.code, "BIG", restriction="restricted", name="Quỹ lớn", policy={"approval_threshold": 10_000_000}
+    )
+    give(client, office, 30_000_000, fund="BIG")
+    child = pupil(app, office)
+    posted = disburse(client, office, spend_body("BIG", 5_000_000, child))
+    assert posted.status_code == 201, posted.get_json()
+    voucher = posted.get_json()["voucher"]["number"]
+    assert disburse(client, office, spend_body("BIG", 20_000_000, child)).status_code == 202
+    promised = client.post(
+        office.url("/pledges"),
+        json={"donor_id": office.donor_id, "fund": "GENERAL", "amount": 2_000_000, "pledged_on": "2026-03-01"},
+        headers=auth(office.treasurer),
+    ).get_json()["pledge"]["id"]
+    assert verify(runner, office.code)[0] == 0
+
+    a = association_id(app, office.code)
+    with database(app).engine.begin() as conn:
+        conn.execute(text("UPDATE disbursements SET amount_vnd = 500000 WHERE voucher_number = :v"), {"v": voucher})
+        conn.execute(
+            text("UPDATE pledges SET collected_vnd = 2000000, status = 'collected' WHERE id = :p"), {"p": promised}
+        )
+        conn.execute(text("UPDATE balances SET reserved_vnd = 0 WHERE association_id = :a"), {"a": a})
+    code, output = verify(runner, office.code)
+    assert code == 1
+    seq = posted.get_json()["entry"]["seq"]
+    assert f"voucher {voucher}: amount is 500000 but entry {seq} says 5000000" in output
+    assert f"pledge {promised}: collected is 2000000 but its valid receipts add up to 0" in output
+    assert f"pledge {promised}: status is collected but its receipts make it open" in output
+    assert "fund BIG is 0 but pending disbursements hold 20000000" in output
