@@ -4,6 +4,7 @@ checked against the journal (issue 16, items 1 and 2)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -14,8 +15,8 @@ from ledger.domain.chain import link_hash
 from ledger.persistence.models import Association
 from ledger.services import checkpoints, verification
 from tests.factories import auth, database, donate, make_fund, make_user, set_up_books, work
-from tests.spending_support import disburse, give, open_office, pupil, spend_body
 from tests.integration.test_tamper_evidence import association_id, behind_the_back
+from tests.spending_support import disburse, give, open_office, pupil, spend_body
 
 
 def verify(runner: FlaskCliRunner, code: str, *extra: str) -> tuple[int, str]:
@@ -129,12 +130,13 @@ def test_a_rotated_key_keeps_older_checkpoints_verifying(app: Flask, runner: Fla
     assert "2 signed checkpoints" in output
 
 
-def test_closing_a_year_signs_a_checkpoint(app: Flask, runner: FlaskCliRunner) -> None:
+def test_closing_a_year_signs_a_checkpoint(app: Flask, runner: FlaskCliRunner, today: date) -> None:
     books = set_up_books(app)
     approver = app.test_client()
-    assert donate(approver, books, 900_000, on="2025-06-01").status_code == 201
+    last_year = today.year - 1
+    assert donate(approver, books, 900_000, on=f"{last_year}-06-01").status_code == 201
     _, chair = make_user(app, books.code, "approver")
-    closed = approver.post(f"/api/v1/associations/{books.code}/periods/2025/close", json={}, headers=auth(chair))
+    closed = approver.post(f"/api/v1/associations/{books.code}/periods/{last_year}/close", json={}, headers=auth(chair))
     assert closed.status_code in (200, 201), closed.get_json()
     body = approver.get(f"/api/v1/associations/{books.code}/verify", headers=auth(books.treasurer)).get_json()
     assert body["checkpoints"] == 1 and body["last_checkpoint"]["seq"] == 1

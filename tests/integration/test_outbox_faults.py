@@ -8,7 +8,7 @@ import runpy
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,8 +20,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from ledger import create_app
-from ledger.clock import now_utc
+from ledger.clock import FixedClock
 from ledger.persistence.models import OutboxMessage
+from ledger.services import outbox
 from ledger.services.outbox import MAX_ATTEMPTS, deliver_due
 from tests.api.test_receipts import Inbox, free_port
 from tests.factories import Books, auth, database, make_donor, set_up_books, work
@@ -55,9 +56,9 @@ def smtp() -> Iterator[Callable[[Inbox], str]]:
         controller.stop()
 
 
-def park_earlier_messages(app: Flask) -> None:
+def park_earlier_messages(app: Flask, clock: FixedClock) -> None:
     """Messages queued by earlier tests are pushed far into the future: each test counts its own."""
-    deliver_due(database(app), "smtp://127.0.0.1:1", "http://t", lambda: now_utc() + timedelta(days=3650), 10_000)
+    deliver_due(database(app), "smtp://127.0.0.1:1", "http://t", lambda: clock() + timedelta(days=3650), 10_000)
 
 
 def donate_with_mail(client: FlaskClient, books: Books, donor: int, amount: int) -> dict[str, Any]:
@@ -84,9 +85,9 @@ def statuses(app: Flask, code: str) -> list[tuple[str, int]]:
 
 
 def test_one_unbuildable_message_among_good_ones_fails_alone_and_each_good_one_is_delivered_once(
-    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str]
+    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str], clock: FixedClock
 ) -> None:
-    park_earlier_messages(app)
+    park_earlier_messages(app, clock)
     books = set_up_books(app)
     donor = make_donor(app, books.code, "Phạm Minh Tuấn", email="tuan.pham@example.vn")
     first = donate_with_mail(client, books, donor, 100_000)
@@ -104,13 +105,13 @@ def test_one_unbuildable_message_among_good_ones_fails_alone_and_each_good_one_i
     inbox = Inbox()
     url = smtp(inbox)
 
-    report = deliver_due(database(app), url, "http://ledger.test", now_utc)
+    report = deliver_due(database(app), url, "http://ledger.test", clock)
     assert (report.sent, report.retried) == (3, 1)
     subjects = sorted(str(m["Subject"]) for m in inbox.messages)
     assert [first["receipt"]["number"], *later] == [s.split()[5] for s in subjects]
-    for attempt in range(2, MAX_ATTEMPTS + 1):
-        at = now_utc() + timedelta(hours=7 * attempt)
-        deliver_due(database(app), url, "http://ledger.test", lambda at=at: at)  # type: ignore[misc]
+    for _ in range(2, MAX_ATTEMPTS + 1):
+        clock.advance(timedelta(hours=7))  # past the longest back-off
+        deliver_due(database(app), url, "http://ledger.test", clock)
     assert len(inbox.messages) == 3
     assert statuses(app, books.code) == [("sent", 1), ("failed", MAX_ATTEMPTS), ("sent", 1), ("sent", 1)]
     with work(app) as uow:
@@ -136,9 +137,9 @@ def _donation_id(app: Flask, body: dict[str, Any]) -> int:
 
 
 def test_two_senders_against_a_server_taking_6_5_s_a_message_deliver_each_message_once(
-    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str]
+    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str], clock: FixedClock
 ) -> None:
-    park_earlier_messages(app)
+    park_earlier_messages(app, clock)
     books = set_up_books(app)
     donor = make_donor(app, books.code, "Lê Văn Hùng", email="hung.le@example.vn")
     for amount in (100_000, 200_000):
@@ -148,11 +149,16 @@ def test_two_senders_against_a_server_taking_6_5_s_a_message_deliver_each_messag
     db = database(app)
     # A lease (10 s) longer than one message takes (6.5 s) and shorter than two: a sender that
     # leased both would still be sending the second when the other sender may take it again.
-    deadline = time.monotonic() + 15
+    # The senders' clock runs, from the app's fixed "now", as fast as real time.
+    started = time.monotonic()
+    deadline = started + 15
+
+    def running() -> datetime:
+        return clock() + timedelta(seconds=time.monotonic() - started)
 
     def sender() -> None:
         while time.monotonic() < deadline and any(s == "pending" for s, _ in statuses(app, books.code)):
-            deliver_due(db, url, "http://ledger.test", now_utc, lease=timedelta(seconds=10))
+            deliver_due(db, url, "http://ledger.test", running, lease=timedelta(seconds=10))
             time.sleep(0.2)
 
     threads = [threading.Thread(target=sender) for _ in range(2)]
@@ -165,10 +171,26 @@ def test_two_senders_against_a_server_taking_6_5_s_a_message_deliver_each_messag
     assert statuses(app, books.code) == [("sent", 1), ("sent", 1)]
 
 
-def test_the_thank_you_of_a_receipt_voided_before_it_left_is_dropped(
-    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str]
+def test_a_sender_that_dies_holding_its_lease_parks_one_message_not_a_batch(
+    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str], clock: FixedClock
 ) -> None:
-    park_earlier_messages(app)
+    park_earlier_messages(app, clock)
+    books = set_up_books(app)
+    donor = make_donor(app, books.code, "Đỗ Minh Châu", email="chau.do@example.vn")
+    for amount in (100_000, 200_000, 300_000):
+        donate_with_mail(client, books, donor, amount)
+    # A sender takes its lease and is killed before it sends anything.
+    assert outbox._lease_one(database(app), clock, outbox.LEASE) is not None
+    inbox = Inbox()
+    report = deliver_due(database(app), smtp(inbox), "http://ledger.test", clock)
+    assert (report.sent, len(inbox.messages)) == (2, 2)
+    assert [status for status, _ in statuses(app, books.code)].count("pending") == 1
+
+
+def test_the_thank_you_of_a_receipt_voided_before_it_left_is_dropped(
+    app: Flask, client: FlaskClient, smtp: Callable[[Inbox], str], clock: FixedClock
+) -> None:
+    park_earlier_messages(app, clock)
     books = set_up_books(app)
     donor = make_donor(app, books.code, "Trần Thu Hà", email="ha.tran@example.vn")
     body = donate_with_mail(client, books, donor, 500_000)
@@ -179,7 +201,7 @@ def test_the_thank_you_of_a_receipt_voided_before_it_left_is_dropped(
     )
     assert reversed_.status_code == 201
     inbox = Inbox()
-    report = deliver_due(database(app), smtp(inbox), "http://ledger.test", now_utc)
+    report = deliver_due(database(app), smtp(inbox), "http://ledger.test", clock)
     assert (report.sent, report.dropped) == (0, 1)
     assert inbox.messages == []
     assert ("dropped", 0) in statuses(app, books.code)
