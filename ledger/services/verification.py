@@ -40,6 +40,7 @@ from ledger.persistence.models import (
     Balance,
     Disbursement,
     Donation,
+    DonationItem,
     Fund,
     JournalEntry,
     JournalLine,
@@ -490,6 +491,20 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
         return funds.get(fund_id, fund_id)
 
     problems: list[str] = []
+    # The goods a receipt lists (its items) against the goods its entry brought in.
+    goods = {
+        donation_id: (int(quantity), int(value))
+        for donation_id, quantity, value in uow.session.execute(
+            select(
+                DonationItem.donation_id,
+                func.sum(DonationItem.quantity),
+                func.sum(DonationItem.quantity * DonationItem.unit_value_vnd),
+            )
+            .join(Donation, Donation.id == DonationItem.donation_id)
+            .where(Donation.association_id == a)
+            .group_by(DonationItem.donation_id)
+        )
+    }
     for d, facts in _documents_with_facts(uow, a, Donation, Donation.entry_seq):
         what = f"receipt {d.receipt_number}"
         fields = {
@@ -498,6 +513,10 @@ def check_documents(uow: UnitOfWork, association: Association) -> list[str]:
             "fund": (fund(d.fund_id), fund(facts.fund_id)),
             "donor": (d.donor_id, facts.donor_id),
         }
+        if d.method == "in_kind" or d.id in goods:
+            quantity, value = goods.get(d.id, (0, 0))
+            fields["goods quantity"] = (quantity, facts.quantity)
+            fields["goods value"] = (value, facts.debit_vnd)
         if d.status == "void" and facts.reversed_by is not None:
             fields["voided on"] = (d.voided_on, facts.reversed_on)
         kinds = ("donation", "pledge_collection")

@@ -238,3 +238,23 @@ def test_a_voucher_a_pledge_and_a_reservation_changed_behind_the_back_are_each_n
     assert f"pledge {promised}: collected is 2000000 but its valid receipts add up to 0" in output
     assert f"pledge {promised}: status is collected but its receipts make it open" in output
     assert "fund BIG is 0 but pending disbursements hold 20000000" in output
+
+
+def test_goods_a_receipt_lists_changed_behind_the_back_are_named(app: Flask, runner: FlaskCliRunner) -> None:
+    books = set_up_books(app)
+    items = [{"description": "Tủ sách khuyến học", "quantity": 17, "unit": "tủ", "unit_value": 8_500_000}]
+    body = donate(app.test_client(), books, 144_500_000, method="in_kind", items=items).get_json()
+    assert verify(runner, books.code)[0] == 0
+    with database(app).engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE donation_items SET quantity = 18 WHERE donation_id = "
+                "(SELECT id FROM donations WHERE receipt_number = :n)"
+            ),
+            {"n": body["receipt"]["number"]},
+        )
+    code, output = verify(runner, books.code)
+    seq = body["entry"]["seq"]
+    assert code == 1
+    assert f"receipt {body['receipt']['number']}: goods quantity is 18 but entry {seq} says 17" in output
+    assert f"goods value is 153000000 but entry {seq} says 144500000" in output
