@@ -14,6 +14,8 @@ makes a new private key; checkpoints signed by the old key keep verifying.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +27,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import insert, select
 
-from ledger.domain.chain import Checkpoint, checkpoint_message
+from ledger.domain.chain import Checkpoint, checkpoint_message, utc_text
 from ledger.persistence.models import Association, ChainCheckpoint, LedgerHead
 from ledger.services.unit_of_work import Database, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 #: A head that moved is signed again once the newest checkpoint is this old.
 CHECKPOINT_INTERVAL = timedelta(days=1)
@@ -96,6 +100,59 @@ class CheckpointKeys:
             keys[key_id(public)] = public
         return keys
 
+    @property
+    def log_path(self) -> Path:
+        """Every checkpoint this host signed, one JSON line each, beside the key: outside the
+        database, so that deleting checkpoint rows does not unanchor the chain here."""
+        return self.private_path.with_name("checkpoints.jsonl")
+
+    def log(self, association: str, point: Checkpoint, reason: str) -> None:
+        """Append a signed checkpoint to :attr:`log_path` (one ``write`` of one line, appended).
+        A log that cannot be written is reported and skipped: the row in the database remains."""
+        line = json.dumps(
+            {
+                "association": association,
+                "seq": point.seq,
+                "hash": point.head_hash,
+                "signed_at": utc_text(point.signed_at),
+                "key_id": point.key_id,
+                "signature": point.signature,
+                "reason": reason,
+            },
+            ensure_ascii=False,
+        )
+        try:
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode())
+            finally:
+                os.close(fd)
+        except OSError:
+            log.exception("could not append the checkpoint to %s", self.log_path)
+
+    def logged(self, association: str) -> list[Checkpoint]:
+        """The association's checkpoints in :attr:`log_path` (none when there is no log here)."""
+        if not self.log_path.exists():
+            return []
+        points = []
+        for line in self.log_path.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+                if item.get("association") == association:
+                    points.append(
+                        Checkpoint(
+                            int(item["seq"]),
+                            str(item["hash"]),
+                            datetime.fromisoformat(item["signed_at"].replace("Z", "+00:00")),
+                            str(item["key_id"]),
+                            str(item["signature"]),
+                        )
+                    )
+            except (ValueError, KeyError, TypeError, AttributeError):
+                # A torn last line (a crash mid-write) is no checkpoint; the rows in the database still count.
+                continue
+        return points
+
     def rotate(self) -> tuple[str, str]:
         """Retire the current key (its public half joins the trusted file) and make a new one;
         returns the old and the new key id."""
@@ -145,7 +202,11 @@ def sign_head(uow: UnitOfWork, association: Association, reason: str, keys: Chec
             "signature": signature,
         },
     )
-    return Checkpoint(state.head_seq, state.head_hash, signed_at, kid, signature)
+    point = Checkpoint(state.head_seq, state.head_hash, signed_at, kid, signature)
+    # What is signed is already committed (signing posts nothing), so the log may be written
+    # before this transaction ends: a rollback leaves a checkpoint that still holds.
+    keys.log(association.code, point, reason)
+    return point
 
 
 def sign_at_period_close(uow: UnitOfWork, event: PeriodClosed) -> None:

@@ -103,6 +103,27 @@ def test_history_rewritten_with_every_later_hash_fails_on_the_checkpoint_naming_
     assert "after entry 1, the last checkpoint that still holds" in output
 
 
+def test_deleting_the_checkpoint_rows_does_not_unanchor_the_chain_on_the_host_that_signed(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    for amount in (1_000_000, 2_000_000):
+        assert donate(client, books, amount).status_code == 201
+    sign(runner, books.code)
+    with database(app).engine.begin() as conn:
+        conn.execute(
+            text("DELETE FROM chain_checkpoints WHERE association_id = :a"), {"a": association_id(app, books.code)}
+        )
+    rewrite_history(app, books.code, 1, 1_500_000)
+    code, output = verify(runner, books.code)
+    assert code == 1
+    assert (
+        f"{books.code}: BROKEN at entry 1: the chain no longer passes through the checkpoint signed at entry 2"
+        in output
+    )
+
+
 def test_a_checkpoint_signed_by_a_key_the_service_does_not_hold_is_refused(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
