@@ -408,7 +408,12 @@ def _documents_with_facts(uow: UnitOfWork, association_id: int, model: Any, seq_
             func.min(JournalLine.item).label("item_min"),
             func.max(JournalLine.item).label("item_max"),
         )
-        .where(JournalLine.association_id == a)
+        # Only the lines of entries that carry this kind of document: each entry is read once
+        # over the three kinds, not three times.
+        .where(
+            JournalLine.association_id == a,
+            JournalLine.seq.in_(select(seq_column).where(model.association_id == a, seq_column.is_not(None))),
+        )
         .group_by(JournalLine.seq)
         .subquery()
     )
