@@ -12,8 +12,8 @@ from flask import Flask
 from ledger.clock import now_utc
 from ledger.config import load_settings
 from ledger.persistence.engine import make_engine
-from ledger.services.handlers import HANDLERS
 from ledger.services.checkpoints import CheckpointKeys
+from ledger.services.handlers import HANDLERS
 from ledger.services.unit_of_work import Database
 
 #: The largest request body: a batch of 1,000 disbursements fits well inside it.

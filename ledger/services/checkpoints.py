@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import insert, select
 
 from ledger.domain.chain import Checkpoint, checkpoint_message, utc_text
+from ledger.domain.events import PeriodClosed
 from ledger.persistence.models import Association, ChainCheckpoint, LedgerHead
 from ledger.services.unit_of_work import Database, UnitOfWork
 
