@@ -124,6 +124,29 @@ def test_deleting_the_checkpoint_rows_does_not_unanchor_the_chain_on_the_host_th
     )
 
 
+def test_a_checkpoint_row_moved_to_the_rewritten_head_no_longer_carries_a_valid_signature(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    for amount in (1_000_000, 2_000_000):
+        assert donate(client, books, amount).status_code == 201
+    sign(runner, books.code)
+    rewrite_history(app, books.code, 1, 1_500_000)
+    a = association_id(app, books.code)
+    with database(app).engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE chain_checkpoints SET hash = (SELECT hash FROM journal_entries WHERE association_id = :a "
+                "AND seq = 2) WHERE association_id = :a"
+            ),
+            {"a": a},
+        )
+    code, output = verify(runner, books.code)
+    assert code == 1
+    assert "the checkpoint at entry 2 does not carry a valid signature" in output
+
+
 def test_a_checkpoint_signed_by_a_key_the_service_does_not_hold_is_refused(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
