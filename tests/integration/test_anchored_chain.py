@@ -4,13 +4,14 @@ checked against the journal (issue 16, items 1 and 2)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select, text
 
+from ledger.clock import FixedClock
 from ledger.domain.chain import link_hash
 from ledger.persistence.models import Association
 from ledger.services import checkpoints, verification
@@ -302,3 +303,20 @@ def test_goods_a_receipt_lists_changed_behind_the_back_are_named(app: Flask, run
     assert code == 1
     assert f"receipt {body['receipt']['number']}: goods quantity is 18 but entry {seq} says 17" in output
     assert f"goods value is 153000000 but entry {seq} says 144500000" in output
+
+
+def test_the_daily_checkpoint_signs_a_moved_head_once_a_day(app: Flask, clock: FixedClock) -> None:
+    books = set_up_books(app)
+    client = app.test_client()
+    db = database(app)
+    keys = db.checkpoint_keys
+    assert keys is not None
+    assert checkpoints.sign_due(db, keys, clock, only=books.code) == []  # no entries yet
+    assert donate(client, books, 300_000).status_code == 201
+    assert checkpoints.sign_due(db, keys, clock, only=books.code) == [books.code]
+    assert donate(client, books, 400_000).status_code == 201
+    clock.advance(timedelta(hours=23))
+    assert checkpoints.sign_due(db, keys, clock, only=books.code) == []  # signed less than a day ago
+    clock.advance(timedelta(hours=1))
+    assert checkpoints.sign_due(db, keys, clock, only=books.code) == [books.code]
+    assert checkpoints.sign_due(db, keys, clock, only=books.code) == []  # the head has not moved since
