@@ -25,7 +25,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from ledger.domain.chain import Checkpoint, checkpoint_message, utc_text
 from ledger.domain.events import PeriodClosed
@@ -204,9 +204,9 @@ def sign_head(uow: UnitOfWork, association: Association, reason: str, keys: Chec
         },
     )
     point = Checkpoint(state.head_seq, state.head_hash, signed_at, kid, signature)
-    # What is signed is already committed (signing posts nothing), so the log may be written
-    # before this transaction ends: a rollback leaves a checkpoint that still holds.
-    keys.log(association.code, point, reason)
+    # Logged once the transaction commits: the head may hold entries of this transaction (a
+    # period close posts its closing entries first), and a rolled-back head was never there.
+    event.listen(uow.session, "after_commit", lambda _: keys.log(association.code, point, reason), once=True)
     return point
 
 

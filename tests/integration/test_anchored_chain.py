@@ -184,7 +184,8 @@ def test_closing_a_year_signs_a_checkpoint(app: Flask, runner: FlaskCliRunner, t
     closed = approver.post(f"/api/v1/associations/{books.code}/periods/{last_year}/close", json={}, headers=auth(chair))
     assert closed.status_code in (200, 201), closed.get_json()
     body = approver.get(f"/api/v1/associations/{books.code}/verify", headers=auth(books.treasurer)).get_json()
-    assert body["checkpoints"] == 1 and body["last_checkpoint"]["seq"] == 1
+    # The head as the close left it, its closing entries included.
+    assert body["checkpoints"] == 1 and body["last_checkpoint"]["seq"] == body["head_seq"] > 1
     assert body["last_checkpoint"]["hash"] == body["head_hash"]
 
 
@@ -320,3 +321,19 @@ def test_the_daily_checkpoint_signs_a_moved_head_once_a_day(app: Flask, clock: F
     clock.advance(timedelta(hours=1))
     assert checkpoints.sign_due(db, keys, clock, only=books.code) == [books.code]
     assert checkpoints.sign_due(db, keys, clock, only=books.code) == []  # the head has not moved since
+
+
+def test_a_checkpoint_signed_in_a_transaction_rolled_back_is_not_logged(app: Flask) -> None:
+    books = set_up_books(app)
+    assert donate(app.test_client(), books, 600_000).status_code == 201
+    keys = database(app).checkpoint_keys
+    assert keys is not None
+    with work(app) as uow:
+        association = uow.session.execute(select(Association).where(Association.code == books.code)).scalar_one()
+        checkpoints.sign_head(uow, association, "manual", keys)
+    assert keys.logged(books.code) == []
+    with work(app) as uow:
+        association = uow.session.execute(select(Association).where(Association.code == books.code)).scalar_one()
+        signed = checkpoints.sign_head(uow, association, "manual", keys)
+        uow.commit()
+    assert keys.logged(books.code) == [signed]
