@@ -78,9 +78,9 @@ VERIFICATION_COLUMNS = (
 def verification_report(uow: UnitOfWork, association: Association, period: Period, *, generated_at: datetime) -> Report:
     """The chain recomputed (head digest, first break), the balances recomputed from the lines,
     and the documents checked against the journal: what ``ledger verify`` says, as a statement."""
-    chain = verification.verify_association(uow, association)
-    mismatches = verification.check_balances(uow, association)
-    problems = verification.check_documents(uow, association)
+    books = verification.verify_books(uow, association)
+    chain, mismatches, problems = books.chain, books.balance_mismatches, books.document_problems
+    last = books.last_checkpoint
     rows: list[dict[str, Any]] = [
         {
             "check": "Chuỗi băm / hash chain",
@@ -89,6 +89,16 @@ def verification_report(uow: UnitOfWork, association: Association, period: Perio
                 f"{chain.entries} bút toán; đầu chuỗi {chain.head_seq} {chain.head_hash}"
                 if chain.ok
                 else f"Hỏng từ bút toán {chain.first_bad_seq}: {chain.reason}"
+            ),
+        },
+        {
+            "check": "Điểm neo đã ký / signed checkpoints",
+            "result": "ĐẠT / OK" if not books.anchor_problems else "LỖI / BROKEN",
+            "detail": "; ".join(books.anchor_problems)
+            or (
+                f"{books.checkpoints} điểm neo; mới nhất ở bút toán {last.seq} (khóa {last.key_id})"
+                if last is not None
+                else "Chưa có điểm neo nào"
             ),
         },
         {
@@ -106,7 +116,7 @@ def verification_report(uow: UnitOfWork, association: Association, period: Perio
             "detail": "; ".join(problems) or "Biên nhận và phiếu chi khớp với sổ",
         },
     ]
-    ok = chain.ok and not mismatches and not problems
+    ok = books.ok
     return header(
         uow,
         association,
@@ -122,7 +132,7 @@ def verification_report(uow: UnitOfWork, association: Association, period: Perio
         extra={
             "ok": ok,
             "entries": chain.entries,
-            "first_bad_seq": chain.first_bad_seq,
+            "first_bad_seq": books.first_bad_seq,
             "reason": chain.reason,
         },
     )

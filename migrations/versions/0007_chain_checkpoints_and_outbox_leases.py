@@ -1,7 +1,7 @@
 """signed chain checkpoints; outbox messages leased one at a time with a token, and dropped
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 02:50:00.000000
 
 A checkpoint is an association's chain head signed with a key outside the database, so that
@@ -16,8 +16,8 @@ from alembic import op
 
 from ledger.persistence.types import UTCDateTime
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
