@@ -15,7 +15,7 @@ from ledger.domain.errors import LedgerError
 from ledger.persistence.migrate import upgrade
 from ledger.persistence.models import Association
 from ledger.services import associations, checkpoints, users, verification
-from ledger.services.access import Actor
+from ledger.services.access import Actor, Role
 from ledger.services.unit_of_work import Database, UnitOfWork
 
 db_cli = AppGroup("db", help="The database schema (Alembic migrations).")
@@ -71,10 +71,11 @@ def users_create(email: str, name: str, password_stdin: bool, admin: bool) -> No
 @users_cli.command("grant")
 @click.option("--email", required=True)
 @click.option("--association", "association_code", required=True)
-@click.option("--role", required=True, type=click.Choice(["treasurer", "accountant", "approver", "auditor", "donor"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--donor-id", type=int, default=None, help="For a donor login: which donor it is.")
 def users_grant(email: str, association_code: str, role: str, donor_id: int | None) -> None:
-    """Give a user a role in an association."""
+    """Give a user a role in an association (refused when it would give one person maker and approver,
+    or treasurer and accountant, in one association)."""
     try:
         with work() as uow:
             users.grant(uow, Actor.system(), email, association_code, role, donor_id)

@@ -98,12 +98,52 @@ class Books:
     treasurer: str
     treasurer_id: int
     donor_id: int
+    #: A second person: approves what the treasurer may not do alone (a reversal that voids a receipt).
+    approver: str = ""
 
 
 def set_up_books(app: Flask) -> Books:
     code = make_association(app)
     treasurer_id, token = make_user(app, code, "treasurer")
-    return Books(code, token, treasurer_id, make_donor(app, code))
+    _, approver = make_user(app, code, "approver")
+    return Books(code, token, treasurer_id, make_donor(app, code), approver)
+
+
+def reverse_in(uow: UnitOfWork, books: Any, seq: int, reason: str, maker: Actor, approver: Actor) -> Any:
+    """Reverse entry ``seq`` inside a unit of work: at once, or asked by ``maker`` and approved by ``approver``."""
+    from ledger.services import approvals, corrections, journal
+
+    outcome = corrections.reverse(uow, maker, books, seq, reason)
+    if outcome.entry is not None:
+        return outcome.entry
+    assert outcome.request is not None
+    done = approvals.approve_request(uow, approver, books, int(outcome.request.id.removeprefix("req-")))
+    assert done.outcome is not None
+    return journal.get_entry(uow, books, int(done.outcome["reversal_seq"]))
+
+
+def reverse_approved(
+    client: FlaskClient, code: str, seq: int, reason: str, maker: str, approver: str, **extra: Any
+) -> dict[str, Any]:
+    """Reverse entry ``seq``: the maker asks, a second person approves (when it voids a document).
+
+    Returns the reversal entry.
+    """
+    asked = client.post(
+        f"/api/v1/associations/{code}/entries/{seq}/reverse", json={"reason": reason, **extra}, headers=auth(maker)
+    )
+    if asked.status_code == 201:
+        entry: dict[str, Any] = asked.get_json()
+        return entry
+    assert asked.status_code == 202, asked.get_json()
+    request_id = asked.get_json()["id"]
+    decided = client.post(
+        f"/api/v1/associations/{code}/approvals/{request_id}/approve", json={}, headers=auth(approver)
+    )
+    assert decided.status_code == 200, decided.get_json()
+    reversal_seq = decided.get_json()["outcome"]["reversal_seq"]
+    entry = client.get(f"/api/v1/associations/{code}/entries/{reversal_seq}", headers=auth(maker)).get_json()
+    return entry
 
 
 def donate(

@@ -82,10 +82,10 @@ def signed_net_asset_effect(account_type: AccountType, debit_vnd: int, credit_vn
     """How a line changes its fund's net assets (posted balance), in VND.
 
     Net assets are assets less liabilities; a balanced entry that moves only between
-    assets leaves them unchanged, a donation raises them, a scholarship lowers them.
+    assets leaves them unchanged, a donation raises them, a scholarship lowers them. A
+    liability is owed on its credit side: crediting 338 (an award decided) lowers net assets
+    and debiting it (the award paid, or taken back) raises them, the same sign as an asset's.
     """
-    if account_type is AccountType.ASSET:
+    if account_type in (AccountType.ASSET, AccountType.LIABILITY):
         return debit_vnd - credit_vnd
-    if account_type is AccountType.LIABILITY:
-        return credit_vnd - debit_vnd
     return 0

@@ -26,6 +26,7 @@ ENTRY_KINDS = (
     "pledge",  #: a promised donation, receivable
     "pledge_collection",
     "disbursement",
+    "payment",  #: an award accrued to 338, paid from cash or bank
     "transfer",  #: between funds, where the source fund's policy allows
     "interest",
     "reversal",
@@ -145,7 +146,9 @@ def validate_entry(draft: EntryDraft) -> None:
             debits[line.fund] += line.debit_vnd
             credits[line.fund] += line.credit_vnd
         fund = min(f for f, amount in net.items() if amount)
-        raise UnbalancedEntry(fund, debits[fund], credits[fund])
+        raise UnbalancedEntry(
+            fund, debits[fund], credits[fund], {f: amount for f, amount in sorted(net.items()) if amount}
+        )
 
 
 def _refuse_malformed(draft: EntryDraft) -> None:

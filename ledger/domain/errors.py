@@ -6,6 +6,7 @@ mapping from a code to an HTTP status lives in one place at the edge (``ledger/w
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from ledger.domain.money import format_vnd
@@ -51,13 +52,15 @@ class UnbalancedEntry(LedgerError):
     code = "unbalanced_entry"
     title = "The entry does not balance"
 
-    def __init__(self, fund: str, debit_vnd: int, credit_vnd: int) -> None:
+    def __init__(self, fund: str, debit_vnd: int, credit_vnd: int, differences: dict[str, int] | None = None) -> None:
         super().__init__(
             f"Bút toán không cân đối trong quỹ {fund}: tổng Nợ {format_vnd(debit_vnd)} ≠ tổng Có {format_vnd(credit_vnd)}.",
             f"The entry does not balance in fund {fund}: debits {format_vnd(debit_vnd, 'en')} ≠ credits {format_vnd(credit_vnd, 'en')}.",
             fund=fund,
             debit=debit_vnd,
             credit=credit_vnd,
+            #: Debits less credits of every fund that does not balance.
+            differences=differences or {fund: debit_vnd - credit_vnd},
         )
 
 
@@ -118,14 +121,30 @@ class PeriodClosed(LedgerError):
         )
 
 
+class PeriodLocked(PeriodClosed):
+    """A date on or before the association's lock date (DESIGN.md "Controls")."""
+
+    def __init__(self, lock_on: date, day: date) -> None:
+        LedgerError.__init__(
+            self,
+            f"Sổ đã khóa đến hết ngày {lock_on:%d/%m/%Y}: không thể ghi bút toán ngày {day:%d/%m/%Y}.",
+            f"The books are locked through {lock_on.isoformat()}: nothing can be dated {day.isoformat()}.",
+            rule="lock_date",
+            lock_on=lock_on.isoformat(),
+            date=day.isoformat(),
+            year=day.year,
+        )
+
+
 class SelfApproval(LedgerError):
     code = "self_approval"
-    title = "A maker cannot approve their own disbursement"
+    title = "A maker cannot approve their own disbursement or request"
 
-    def __init__(self) -> None:
+    def __init__(self, what_vi: str = "phiếu chi", what_en: str = "disbursement") -> None:
         super().__init__(
-            "Người lập phiếu chi không được tự duyệt phiếu của mình (nguyên tắc hai người).",
-            "The person who entered a disbursement cannot approve it (maker–checker rule).",
+            f"Người lập {what_vi} không được tự duyệt {what_vi} của mình (nguyên tắc hai người).",
+            f"The person who made a {what_en} cannot approve it (maker–checker rule: a second person decides).",
+            rule="maker_checker",
         )
 
 
@@ -200,4 +219,24 @@ class InvalidTransition(Conflict):
             # Not ``status``: that member of problem+json is the HTTP status (RFC 9457).
             current_status=from_status,
             target_status=to_status,
+        )
+
+
+class IncompatibleRoles(Conflict):
+    """Separation of duties (DESIGN.md "Controls"): one person, two roles that check each other."""
+
+    code = "incompatible_roles"
+    title = "One person may not hold both roles in one association"
+
+    def __init__(self, email: str, association: str, role: str, held: str, role_vi: str, held_vi: str) -> None:
+        super().__init__(
+            f"Không thể giao vai trò {role_vi} cho {email} ở hội {association}: người này đã là {held_vi}. "
+            "Một người không được vừa lập chứng từ vừa duyệt chi, và thủ quỹ không kiêm kế toán "
+            "(Luật Kế toán 2015, điều 52).",
+            f"{email} cannot be given the {role} role in {association}: they are already {held}. "
+            "One person may not both make and approve entries, and the treasurer may not also be the "
+            "accountant (Law on Accounting 2015, art. 52).",
+            rule="separation_of_duties",
+            role=role,
+            held=held,
         )

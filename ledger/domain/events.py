@@ -99,6 +99,10 @@ class FundPolicyChanged(Audited):
     code: str
     version: int
     policy: dict[str, Any]
+    #: Who proposed a change a second person approved (``by``), the request, and the donor's consent.
+    proposed_by: int | None = None
+    request_id: int | None = None
+    consent: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,6 +156,9 @@ class ReceiptVoided(Audited):
     receipt_number: str
     reason: str
     reversal_seq: int
+    #: The receipt that replaces the voided one, if any (the donor's void notice points to it).
+    replacement: str | None = None
+    donation_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -462,3 +469,65 @@ class DisclosurePublicationSet(Audited):
     object_field = "code"
     code: str
     published: bool
+
+
+# --- What a second person decides (issue 15) --------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestOpened(Audited):
+    """A change one person may not make alone waits for a second (policy, reversal, reopening)."""
+
+    action = "request.open"
+    object_type = "approval_request"
+    object_field = "request_id"
+    request_id: int
+    kind: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestApproved(Audited):
+    action = "request.approve"
+    object_type = "approval_request"
+    object_field = "request_id"
+    request_id: int
+    kind: str
+    maker_id: int | None
+    #: What the approval did: the policy version, the reversal's entry, the reopened year.
+    outcome: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestRejected(Audited):
+    action = "request.reject"
+    object_type = "approval_request"
+    object_field = "request_id"
+    request_id: int
+    kind: str
+    maker_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeriodLocked(Audited):
+    """The books were locked through the end of a month (nothing dated on or before it posts)."""
+
+    action = "period.lock"
+    object_type = "period"
+    object_field = "through"
+    through: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardPaid(Audited):
+    """An award accrued to 338 was paid from cash or bank."""
+
+    action = "payable.pay"
+    object_type = "entry"
+    object_field = "seq"
+    seq: int
+    fund: str
+    beneficiary_id: int
+    amount_vnd: int
+    voucher: str

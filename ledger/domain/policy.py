@@ -10,6 +10,7 @@ from typing import Final, cast
 
 from ledger.domain.errors import PurposeViolation, ValidationFailed
 from ledger.domain.money import AMOUNT_VND_MAX, format_vnd, is_amount_vnd
+from ledger.domain.tet import next_tet_window, tet_window_around
 
 # --- Vocabulary -------------------------------------------------------------------------------
 
@@ -112,6 +113,7 @@ POLICY_KEYS: Final = (
     "approval_threshold",
     "running_cost_cap_pct",
     "transfers_out_allowed",
+    "tet_window",
 )
 
 #: A policy lists dates explicitly (Tet moves with the lunar calendar), so bound how many.
@@ -171,6 +173,9 @@ class FundPolicy:
     running_cost_cap_pct: int | None = None
     #: Whether money may leave this fund for another fund; ``None`` follows the restriction.
     transfers_out_allowed: bool | None = None
+    #: The fund may pay in the Tet-gift season of every year (15 December to the 15th day of
+    #: the first lunar month, from the Vietnamese lunar calendar), besides any ``windows``.
+    tet_window: bool | None = None
 
     def __post_init__(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -183,6 +188,7 @@ class FundPolicy:
             ("approval_threshold", self.approval_threshold_vnd),
             ("running_cost_cap_pct", self.running_cost_cap_pct),
             ("transfers_out_allowed", self.transfers_out_allowed),
+            ("tet_window", self.tet_window),
         ):
             if value is not None:
                 messages = _VALUE_CHECKS[key](value)
@@ -228,6 +234,7 @@ class FundPolicy:
             approval_threshold_vnd=cast("int | None", values.get("approval_threshold")),
             running_cost_cap_pct=cast("int | None", values.get("running_cost_cap_pct")),
             transfers_out_allowed=cast("bool | None", values.get("transfers_out_allowed")),
+            tet_window=cast("bool | None", values.get("tet_window")),
         )
 
     def to_document(self) -> dict[str, object]:
@@ -252,7 +259,22 @@ class FundPolicy:
             document["running_cost_cap_pct"] = self.running_cost_cap_pct
         if self.transfers_out_allowed is not None:
             document["transfers_out_allowed"] = self.transfers_out_allowed
+        if self.tet_window is not None:
+            document["tet_window"] = self.tet_window
         return document
+
+    @property
+    def limits_dates(self) -> bool:
+        """Whether the fund may pay on some days only (explicit windows or the Tet season)."""
+        return self.windows is not None or bool(self.tet_window)
+
+    def allows_day(self, day: date) -> bool:
+        """Whether the fund may pay on ``day`` (always, when it limits no dates)."""
+        if not self.limits_dates:
+            return True
+        if self.windows is not None and any(day in window for window in self.windows):
+            return True
+        return bool(self.tet_window) and tet_window_around(day) is not None
 
     def with_overrides(self, data: Mapping[str, object]) -> FundPolicy:
         """This policy with the keys of ``data`` replaced; a ``null`` value removes that limit.
@@ -363,6 +385,7 @@ _READERS: Final = {
     "approval_threshold": _read_money,
     "running_cost_cap_pct": _read_pct,
     "transfers_out_allowed": _read_bool,
+    "tet_window": _read_bool,
 }
 
 
@@ -432,6 +455,7 @@ _VALUE_CHECKS: Final[dict[str, _Check]] = {
     "approval_threshold": _check_threshold,
     "running_cost_cap_pct": _check_pct,
     "transfers_out_allowed": _check_bool,
+    "tet_window": _check_bool,
 }
 
 
@@ -462,15 +486,6 @@ _CHILDREN_IN_HARDSHIP: Final = (
     "difficult_circumstances",
 )
 
-# Tet follows the lunar calendar, so its windows are explicit dates: from 15 December of the
-# year before to Rằm tháng Giêng, the 15th day of the first lunar month, which is Tet + 14 days
-# (lunar day 1 is Tet, and a lunar month has at least 29 days). Tet fell or falls on
-# 29 Jan 2025, 17 Feb 2026 and 6 Feb 2027. Add a year's window when the association plans it.
-_TET_WINDOWS: Final = (
-    DateWindow(date(2024, 12, 15), date(2025, 2, 12)),
-    DateWindow(date(2025, 12, 15), date(2026, 3, 3)),
-    DateWindow(date(2026, 12, 15), date(2027, 2, 20)),
-)
 
 PRESETS: Final[dict[str, FundPreset]] = {
     "general": FundPreset(
@@ -480,7 +495,8 @@ PRESETS: Final[dict[str, FundPreset]] = {
         restriction="unrestricted",
         purpose_vi="Các hoạt động khuyến học, khuyến tài của Hội và chi phí hoạt động của Hội.",
         purpose_en="The association's education promotion activities and its running costs.",
-        policy=FundPolicy(allowed_kinds=DISBURSEMENT_KINDS),
+        # Every preset can reach an approver (issue 15): large spends of the general fund too.
+        policy=FundPolicy(allowed_kinds=DISBURSEMENT_KINDS, approval_threshold_vnd=50_000_000),
     ),
     "hoa_phuong_do": FundPreset(
         code="HOA-PHUONG-DO",
@@ -508,7 +524,8 @@ PRESETS: Final[dict[str, FundPreset]] = {
             ),
             max_per_disbursement_vnd=2_000_000,
             max_per_beneficiary_per_year_vnd=3_000_000,
-            approval_threshold_vnd=20_000_000,
+            # Above the 2M cap a single award never waits, but a ceremony's total does.
+            approval_threshold_vnd=10_000_000,
         ),
     ),
     "tet_gifts": FundPreset(
@@ -522,7 +539,10 @@ PRESETS: Final[dict[str, FundPreset]] = {
             allowed_kinds=("tet_gift", "support"),
             beneficiary_categories=_CHILDREN_IN_HARDSHIP,
             max_per_disbursement_vnd=1_000_000,
-            windows=_TET_WINDOWS,
+            # Tet follows the lunar calendar: the season is derived for every year (domain/tet.py)
+            # rather than listed, so that it never runs out.
+            tet_window=True,
+            approval_threshold_vnd=10_000_000,
         ),
     ),
     "bookcases": FundPreset(
@@ -549,6 +569,7 @@ PRESETS: Final[dict[str, FundPreset]] = {
         policy=FundPolicy(
             allowed_kinds=("support", "scholarship"),
             beneficiary_categories=_CHILDREN_IN_HARDSHIP,
+            approval_threshold_vnd=20_000_000,
         ),
     ),
     "talent_endowment": FundPreset(
@@ -632,9 +653,41 @@ def check_spend(restriction: str, policy: FundPolicy, spend: SpendRequest, facts
         _rule_endowment_income(spend, facts)
 
 
-def needs_approval(policy: FundPolicy, amount_vnd: int) -> bool:
-    """True when ``amount_vnd`` is strictly above the fund's approval threshold."""
-    return policy.approval_threshold_vnd is not None and amount_vnd > policy.approval_threshold_vnd
+def available_to_spend(
+    restriction: str,
+    *,
+    posted_vnd: int,
+    reserved_vnd: int,
+    receivable_vnd: int,
+    income_vnd: int,
+    spent_vnd: int,
+) -> int:
+    """What a fund may spend now (API.md ``available_balance``), never below zero.
+
+    Its net assets less what pending spends reserve and less pledges not yet collected (a
+    promise is not money); for an endowment, no more than its income less what it spent, since
+    the principal is never spent (DESIGN.md "Controls").
+    """
+    available = posted_vnd - receivable_vnd - reserved_vnd
+    if restriction == "endowment":
+        available = min(available, income_vnd - spent_vnd - reserved_vnd)
+    return max(available, 0)
+
+
+def needs_approval(
+    policy: FundPolicy, amount_vnd: int, *, same_day_to_beneficiary_vnd: int = 0, batch_total_vnd: int = 0
+) -> bool:
+    """True when a spend must wait for an approver.
+
+    The threshold holds for the spend itself, for what one beneficiary gets from the fund on
+    one day with it (``same_day_to_beneficiary_vnd``: what was already posted or is pending),
+    and for the total of the batch it belongs to (``batch_total_vnd``, this fund's items), so
+    that splitting a payment into pieces under the threshold does not escape it.
+    """
+    threshold = policy.approval_threshold_vnd
+    if threshold is None:
+        return False
+    return max(amount_vnd, same_day_to_beneficiary_vnd + amount_vnd, batch_total_vnd) > threshold
 
 
 def transfers_out_allowed(restriction: str, policy: FundPolicy) -> bool:
@@ -776,11 +829,18 @@ def _rule_max_per_beneficiary_per_year(policy: FundPolicy, spend: SpendRequest, 
 
 
 def _rule_windows(policy: FundPolicy, spend: SpendRequest) -> None:
-    windows = policy.windows
-    if windows is None or any(spend.paid_on in window for window in windows):
+    if policy.allows_day(spend.paid_on):
         return
+    windows = list(policy.windows or ())
+    if policy.tet_window:
+        season = next_tet_window(spend.paid_on)
+        if season is not None:
+            windows.append(DateWindow(*season))
     spans_vi = ", ".join(f"{_date_vi(w.from_on)}–{_date_vi(w.to_on)}" for w in windows)
     spans_en = ", ".join(f"{w.from_on.isoformat()} to {w.to_on.isoformat()}" for w in windows)
+    if policy.tet_window:
+        spans_vi = f"mùa quà Tết (15/12 đến Rằm tháng Giêng âm lịch) {spans_vi}".strip()
+        spans_en = f"the Tet gift season (15 December to the 15th day of the first lunar month) {spans_en}".strip()
     raise PurposeViolation(
         "windows",
         f"Quỹ này chỉ được chi trong các khoảng thời gian: {spans_vi}; ngày chi {_date_vi(spend.paid_on)} nằm ngoài.",
@@ -837,3 +897,94 @@ def _rule_endowment_income(spend: SpendRequest, facts: SpendFacts) -> None:
         spent=spent,
         amount=spend.amount_vnd,
     )
+
+
+# --- Policy changes -----------------------------------------------------------------------------
+
+#: Restrictions whose loosening needs the donor's written consent (DESIGN.md "Controls").
+CONSENT_RESTRICTIONS: Final = frozenset({"restricted", "endowment"})
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The donor's written agreement to loosen a restricted fund or an endowment (number and date)."""
+
+    document: str
+    on: date
+
+    def as_json(self) -> dict[str, str]:
+        return {"document": self.document, "date": self.on.isoformat()}
+
+
+#: A window longer than this many years is compared as "no limit" (it is one in practice).
+_WINDOW_YEARS_COMPARED: Final = 200
+
+
+def _names_loosen(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> bool:
+    if old is None:
+        return False
+    return new is None or not set(new) <= set(old)
+
+
+def _cap_loosens(old: int | None, new: int | None) -> bool:
+    if old is None:
+        return False
+    return new is None or new > old
+
+
+def _days_loosen(old: FundPolicy, new: FundPolicy) -> bool:
+    """Whether ``new`` lets the fund pay on some day that ``old`` did not."""
+    if not old.limits_dates:
+        return False
+    if not new.limits_dates or (new.tet_window and not old.tet_window):
+        return True
+    for window in new.windows or ():
+        if window.to_on.year - window.from_on.year > _WINDOW_YEARS_COMPARED:
+            return True
+        if not _covered(old, window):
+            return True
+    return False
+
+
+def _covered(old: FundPolicy, window: DateWindow) -> bool:
+    """Whether every day of ``window`` is a day ``old`` allows, walking the old spans in order."""
+    spans = [(w.from_on, w.to_on) for w in old.windows or ()]
+    if old.tet_window:
+        for year in range(window.from_on.year, window.to_on.year + 2):
+            season = tet_window_around(date(year, 1, 1)) if 1 <= year <= 9999 else None
+            if season is not None:
+                spans.append(season)
+    day = window.from_on
+    for first, last in sorted(spans):
+        if first <= day <= last:
+            if last >= window.to_on:
+                return True
+            day = date.fromordinal(last.toordinal() + 1)
+    return False
+
+
+def loosened_keys(restriction: str, old: FundPolicy, new: FundPolicy) -> tuple[str, ...]:
+    """The policy keys on which ``new`` allows something ``old`` did not, in ``POLICY_KEYS`` order.
+
+    New kinds or categories, higher caps, a higher threshold, a wider running-cost share, more
+    paying days, or transfers out: each lets money go where the donor's terms did not. A
+    change that loosens nothing only tightens, and may take effect at once.
+    """
+    loose: list[str] = []
+    if _names_loosen(old.allowed_kinds, new.allowed_kinds):
+        loose.append("allowed_kinds")
+    if _names_loosen(old.beneficiary_categories, new.beneficiary_categories):
+        loose.append("beneficiary_categories")
+    if _cap_loosens(old.max_per_disbursement_vnd, new.max_per_disbursement_vnd):
+        loose.append("max_per_disbursement")
+    if _cap_loosens(old.max_per_beneficiary_per_year_vnd, new.max_per_beneficiary_per_year_vnd):
+        loose.append("max_per_beneficiary_per_year")
+    if _days_loosen(old, new):
+        loose.append("windows")
+    if _cap_loosens(old.approval_threshold_vnd, new.approval_threshold_vnd):
+        loose.append("approval_threshold")
+    if _cap_loosens(old.running_cost_cap_pct, new.running_cost_cap_pct):
+        loose.append("running_cost_cap_pct")
+    if transfers_out_allowed(restriction, new) and not transfers_out_allowed(restriction, old):
+        loose.append("transfers_out_allowed")
+    return tuple(loose)

@@ -13,6 +13,9 @@ from datetime import date
 from typing import Protocol
 
 from ledger.domain.accounts import (
+    AWARDS_PAYABLE,
+    BANK,
+    CASH,
     CASH_DONATIONS,
     FUND_BALANCE,
     GOODS,
@@ -20,7 +23,7 @@ from ledger.domain.accounts import (
     INTEREST_INCOME,
     METHOD_ACCOUNT,
     PLEDGES,
-    AccountType,
+    parent_code,
     signed_net_asset_effect,
 )
 from ledger.domain.entries import MEMO_MAX_CHARS, EntryDraft, LineDraft, reversal_of
@@ -143,7 +146,7 @@ def disbursement_entry(
     expense_account: str | None = None,
 ) -> EntryDraft:
     """Debit the kind's expense account (or ``expense_account``, a sub-account of it such as
-    ``611.1`` that the caller checked), credit cash, bank or goods.
+    ``611.1`` that the caller checked), credit cash, bank, goods or (an accrued award) 338.
 
     Both lines carry the beneficiary, so what a beneficiary received (and, later, which
     donor's money paid for it) can be read from the journal alone.
@@ -166,8 +169,30 @@ def disbursement_entry(
             )
             for account, debit in (
                 (expense_account or KIND_EXPENSE_ACCOUNT[kind], amount_vnd),
-                (METHOD_ACCOUNT[paid_from], 0),
+                (SPEND_SOURCE_ACCOUNT[paid_from], 0),
             )
+        ),
+    )
+
+
+#: The account a disbursement credits by ``paid_from``: ``payable`` accrues an award to 338,
+#: decided now and paid later (``payment_entry``).
+SPEND_SOURCE_ACCOUNT = {**METHOD_ACCOUNT, "payable": AWARDS_PAYABLE}
+
+
+def payment_entry(
+    *, fund: str, beneficiary_id: int, paid_from: str, amount_vnd: int, paid_on: date, memo: str
+) -> EntryDraft:
+    """Pay an award accrued to 338: Dr 338, Cr cash or bank, both lines naming who is paid."""
+    return EntryDraft(
+        entry_on=paid_on,
+        memo=_memo(memo),
+        kind="payment",
+        lines=(
+            LineDraft(account=AWARDS_PAYABLE, fund=fund, debit_vnd=amount_vnd, beneficiary_id=beneficiary_id),
+            LineDraft(
+                account=METHOD_ACCOUNT[paid_from], fund=fund, credit_vnd=amount_vnd, beneficiary_id=beneficiary_id
+            ),
         ),
     )
 
@@ -238,56 +263,67 @@ def reversal_entry(original: PostedEntry, *, reason: str, reversed_on: date, tod
     )
 
 
-#: What a hand-made entry may touch: it moves money between assets, liabilities and fund
-#: balances. Income is recorded as a donation, pledge or interest and spending as a
-#: disbursement, so that a receipt or a voucher exists and the fund's policy is checked.
-GENERAL_ENTRY_ACCOUNT_TYPES = frozenset({AccountType.ASSET, AccountType.LIABILITY, AccountType.FUND_BALANCE})
+# What a hand-made (general) entry may do (issue 15, item 2): never create nor spend money. Money
+# comes in as a donation, pledge or interest and goes out as a disbursement, transfer or payment,
+# each with its document and checks; a general entry only moves money between cash and bank
+# inside one fund, or records opening balances before the first transaction. Receivables (138)
+# move only through pledges and payables (338) only through accrued awards and their payment: a
+# hand-made line there could dress up a spend as a debt.
+
+#: Accounts an ordinary general entry may touch: money changing place inside a fund.
+GENERAL_MOVABLE = frozenset({CASH, BANK})
+#: Accounts an opening entry may touch.
+OPENING_ACCOUNTS = frozenset({CASH, BANK, GOODS, FUND_BALANCE})
+
+_ONLY_MOVES = (
+    "a general entry only moves money between cash (111) and bank (112) inside a fund; income is a "
+    "donation, pledge or interest, spending a disbursement, a move between funds a transfer"
+)
 
 
-def check_general_entry(draft: EntryDraft, chart: ChartFacts, *, today: date, has_transactions: bool) -> set[str]:
-    """Refuse a hand-made entry that spends or earns; return the funds whose net assets it lowers.
+def check_general_entry(draft: EntryDraft, chart: ChartFacts, *, today: date, has_transactions: bool) -> None:
+    """Refuse a hand-made entry (already balanced per fund) unless it moves cash and bank inside a
+    fund, or records opening balances before the first transaction (``has_transactions`` false).
 
-    It never spends nor earns: an entry that lowers the association's net assets is a
-    disbursement, and one that raises them is a donation or interest (only opening balances,
-    entered before the first transaction — ``has_transactions`` is false — bring money in
-    without one). The funds returned give money to others: the caller checks that their
-    policies allow a transfer out. Lines naming unknown accounts are left to the kernel.
+    Every problem is named under ``lines.<i>.account``, ``kind`` or ``date``; lines naming unknown
+    accounts are left to the kernel.
     """
+    opening = draft.kind == "opening"
     errors: dict[str, list[str]] = {}
     if draft.entry_on > today:
         errors["date"] = ["an entry cannot be dated in the future"]
-    accounts = chart.accounts
+    if draft.kind not in ("general", "opening"):
+        errors["kind"] = ["general or opening"]
+    elif opening and has_transactions:
+        errors["kind"] = ["opening balances only, before the first transaction"]
+    effects: dict[str, int] = defaultdict(int)
     for i, line in enumerate(draft.lines):
-        facts = accounts.get(line.account)
-        if facts is not None and facts.type not in GENERAL_ENTRY_ACCOUNT_TYPES:
+        facts = chart.accounts.get(line.account)
+        if facts is None:
+            continue
+        parent = parent_code(line.account)
+        if parent == PLEDGES:
+            errors[f"lines.{i}.account"] = ["receivables (138) change only through pledges and their collection"]
+        elif parent == AWARDS_PAYABLE:
             errors[f"lines.{i}.account"] = [
-                "income is recorded as a donation, pledge or interest and spending as a disbursement "
-                "(POST …/disbursements), so that the fund's policy is checked and a voucher exists"
+                "payables (338) change only through awards accrued (paid_from: payable) and their payment"
             ]
+        elif opening and parent not in OPENING_ACCOUNTS:
+            errors[f"lines.{i}.account"] = ["opening balances are cash, bank, goods and fund balances"]
+        elif not opening and parent not in GENERAL_MOVABLE:
+            errors[f"lines.{i}.account"] = [_ONLY_MOVES]
+        effects[line.fund] += signed_net_asset_effect(facts.type, line.debit_vnd, line.credit_vnd)
+    # What the account rule implies, said once more as the reason: a fund's net assets stay put.
+    if not opening and not errors and any(effects.values()):
+        errors["lines"] = ["a general entry may not change a fund's net assets"]
     if errors:
         raise ValidationFailed(
-            "Bút toán tổng hợp chỉ chuyển tiền giữa tài sản, nợ phải trả và số dư quỹ; khoản thu ghi "
-            "bằng phiếu tài trợ hoặc lãi, khoản chi ghi bằng phiếu chi để kiểm tra đúng mục đích.",
-            "A general entry only moves money between assets, liabilities and fund balances; income is "
-            "recorded as a donation or interest and spending as a disbursement, so that the policy is checked.",
+            "Bút toán tổng hợp chỉ dùng để chuyển tiền giữa tiền mặt và ngân hàng trong một quỹ, hoặc ghi số "
+            "dư đầu kỳ trước giao dịch đầu tiên; khoản thu, chi, chuyển quỹ, phải thu (138) và phải trả (338) "
+            "ghi qua nghiệp vụ riêng có chứng từ.",
+            "A general entry only moves money between cash and bank inside a fund, or records opening "
+            "balances before the first transaction; income, spending, transfers, receivables (138) and "
+            "payables (338) go through their own operations, with their documents.",
             errors=errors,
+            rule="general_entry",
         )
-    effects: dict[str, int] = defaultdict(int)
-    for line in draft.lines:
-        facts = accounts.get(line.account)
-        if facts is not None:
-            effects[line.fund] += signed_net_asset_effect(facts.type, line.debit_vnd, line.credit_vnd)
-    total = sum(effects.values())
-    if total < 0:
-        raise ValidationFailed(
-            "Bút toán này làm giảm tài sản của hội: khoản chi phải ghi bằng phiếu chi.",
-            "This entry lowers the association's net assets: spending is recorded as a disbursement.",
-            errors={"lines": ["net assets would fall by " + str(-total) + " VND"]},
-        )
-    if total > 0 and (draft.kind != "opening" or has_transactions):
-        raise ValidationFailed(
-            "Chỉ số dư đầu kỳ (ghi trước giao dịch đầu tiên) mới được ghi tăng tài sản mà không qua phiếu thu.",
-            "Only opening balances, entered before the first transaction, raise net assets without a donation.",
-            errors={"kind": ["opening balances only, before the first transaction"]},
-        )
-    return {fund for fund, effect in effects.items() if effect < 0 and fund in chart.funds}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -70,7 +71,7 @@ _INSERT_BALANCE = insert(_BALANCES).execution_options(**NO_ANSWER)
 _MOVE_HEAD = (
     update(_HEADS)
     .where(_HEADS.c.association_id == bindparam("association"))
-    .values(head_seq=bindparam("seq"), head_hash=bindparam("hash"))
+    .values(head_seq=bindparam("seq"), head_hash=bindparam("hash"), last_entry_on=bindparam("last"))
     .execution_options(**NO_ANSWER)
 )
 
@@ -170,9 +171,11 @@ def write_balances(session: Session, association_id: int, plan: PostingPlan) -> 
         connection.execute(_INSERT_BALANCE, inserts)
 
 
-def move_head(session: Session, association_id: int, seq: int, hash_: str) -> None:
-    """Point the association's chain head at its new last entry."""
-    session.connection().execute(_MOVE_HEAD, {"association": association_id, "seq": seq, "hash": hash_})
+def move_head(session: Session, association_id: int, seq: int, hash_: str, last_entry_on: date | None) -> None:
+    """Point the association's chain head at its new last entry, and keep the journal's last date."""
+    session.connection().execute(
+        _MOVE_HEAD, {"association": association_id, "seq": seq, "hash": hash_, "last": last_entry_on}
+    )
 
 
 def insert_rows(

@@ -78,6 +78,10 @@ class LedgerHead(Base):
     association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), primary_key=True)
     head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     head_hash: Mapped[str] = mapped_column(String(64))
+    #: Nothing may be dated on or before this day: the end of the last closed year or locked month.
+    lock_on: Mapped[date | None] = mapped_column(Date)
+    #: The latest date anything is posted on: a draft dated before it is checked on its own date.
+    last_entry_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Account(Base):
@@ -127,6 +131,13 @@ class FundPolicyVersion(Base):
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Who approved a loosening change (the second person); None when it took effect at once.
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The donor's written consent to a loosening of a restricted fund or an endowment.
+    consent_document: Mapped[str | None] = mapped_column(String(100))
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    #: The approval request this version came from, if it needed one.
+    request_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class JournalEntry(Base):
@@ -561,7 +572,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
-    #: receipt_email (more kinds may follow, e.g. a void notice); each kind is composed by its own code.
+    #: receipt_email | void_notice (each kind is composed by its own code)
     kind: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
@@ -604,3 +615,37 @@ class ChainCheckpoint(Base):
     key_id: Mapped[str] = mapped_column(String(16))
     #: Ed25519 signature over :func:`ledger.domain.chain.checkpoint_message`, hex.
     signature: Mapped[str] = mapped_column(String(128))
+
+
+class ApprovalRequest(Base):
+    """A change one person may not make alone (API.md "Requests that need a second person").
+
+    pending → approved | rejected. ``payload`` holds what is to be done (the policy document,
+    the entry to reverse, the year to reopen); nothing happens until someone other than the
+    maker approves it, and then it is checked again against the books of that moment.
+    """
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('policy_change', 'reversal', 'period_reopen')", name="kind"),
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        Index("ix_approval_requests_association_status", "association_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"))
+    #: policy_change | reversal | period_reopen
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    #: The fund of a policy change.
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id"))
+    #: The entry a reversal undoes.
+    entry_seq: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]]
+    maker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    #: What the approval did: the policy version, the reversal's entry number, the reopened year.
+    outcome: Mapped[dict[str, Any] | None]

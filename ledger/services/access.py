@@ -14,9 +14,8 @@ from ledger.services.unit_of_work import UnitOfWork
 
 
 class Role(StrEnum):
-    TREASURER = "treasurer"  #: records donations and disbursements
-    #: keeps the books and signs vouchers as kế toán (never also the treasurer: Law on Accounting art. 52)
-    ACCOUNTANT = "accountant"
+    TREASURER = "treasurer"  #: thủ quỹ: records donations and disbursements
+    ACCOUNTANT = "accountant"  #: kế toán: keeps the books (entries, corrections); never the treasurer too
     APPROVER = "approver"  #: approves disbursements above a threshold, closes periods
     AUDITOR = "auditor"  #: reads everything, downloads statements, never writes
     DONOR = "donor"  #: reads their own receipts and giving statement
@@ -26,20 +25,23 @@ class Need(StrEnum):
     READ = "read"
     WRITE = "write"
     APPROVE = "approve"
+    #: Propose a change that a second person may have to approve (a fund's policy).
+    PROPOSE = "propose"
     ADMIN = "admin"
 
 
 #: Which roles satisfy which need. An admin satisfies every need.
 ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.READ: frozenset({Role.TREASURER, Role.ACCOUNTANT, Role.APPROVER, Role.AUDITOR}),
-    Need.WRITE: frozenset({Role.TREASURER}),
+    Need.WRITE: frozenset({Role.TREASURER, Role.ACCOUNTANT}),
     Need.APPROVE: frozenset({Role.APPROVER}),
+    Need.PROPOSE: frozenset({Role.TREASURER, Role.ACCOUNTANT, Role.APPROVER}),
     Need.ADMIN: frozenset(),
 }
 
 
 ROLE_LABELS_VI = {
-    Role.TREASURER: "thủ quỹ/kế toán",
+    Role.TREASURER: "thủ quỹ",
     Role.ACCOUNTANT: "kế toán",
     Role.APPROVER: "người duyệt chi",
     Role.AUDITOR: "kiểm tra/kiểm toán",
@@ -47,16 +49,38 @@ ROLE_LABELS_VI = {
 }
 NEED_LABELS_VI = {
     Need.READ: "thủ quỹ, kế toán, người duyệt chi hoặc kiểm tra",
-    Need.WRITE: "thủ quỹ/kế toán",
+    Need.WRITE: "thủ quỹ hoặc kế toán",
     Need.APPROVE: "người duyệt chi (chủ tịch, phó chủ tịch)",
+    Need.PROPOSE: "thủ quỹ, kế toán hoặc người duyệt chi",
     Need.ADMIN: "quản trị hệ thống",
 }
 NEED_LABELS_EN = {
     Need.READ: "treasurer, accountant, approver or auditor",
-    Need.WRITE: "treasurer",
+    Need.WRITE: "treasurer or accountant",
     Need.APPROVE: "approver (chair or vice-chair)",
+    Need.PROPOSE: "treasurer, accountant or approver",
     Need.ADMIN: "system administrator",
 }
+
+
+#: Pairs of roles one person may not hold in one association (DESIGN.md "Controls"): whoever
+#: makes an entry is not who approves it (maker–checker), and the treasurer who holds the cash
+#: is not the accountant who keeps its books (Law on Accounting 2015, art. 52).
+INCOMPATIBLE_ROLES: tuple[tuple[Role, Role], ...] = (
+    (Role.TREASURER, Role.APPROVER),
+    (Role.ACCOUNTANT, Role.APPROVER),
+    (Role.TREASURER, Role.ACCOUNTANT),
+)
+
+
+def incompatible_with(held: set[Role], wanted: Role) -> Role | None:
+    """A role among ``held`` that one person may not hold together with ``wanted``, if any."""
+    for first, second in INCOMPATIBLE_ROLES:
+        if wanted == first and second in held:
+            return second
+        if wanted == second and first in held:
+            return first
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,23 +14,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import and_, func, select
 
 from ledger.clock import today_vn
 from ledger.domain.accounts import (
+    AWARDS_PAYABLE,
+    BANK,
+    CASH,
     CASH_DONATIONS,
     IN_KIND_DONATIONS,
     INTEREST_INCOME,
-    METHOD_ACCOUNT,
     RUNNING_COSTS,
     AccountType,
     parent_code,
 )
+from ledger.domain.dated import check_after_lock
 from ledger.domain.entries import ITEM_MAX_CHARS, MEMO_MAX_CHARS, QUANTITY_MAX, UNIT_MAX_CHARS, EntryDraft
 from ledger.domain.errors import (
     InsufficientFunds,
@@ -59,7 +61,7 @@ from ledger.domain.policy import (
     needs_approval,
 )
 from ledger.domain.states import DISBURSEMENT_STEPS, step
-from ledger.domain.templates import GoodsOut, disbursement_entry
+from ledger.domain.templates import SPEND_SOURCE_ACCOUNT, GoodsOut, disbursement_entry
 from ledger.domain.vouchers import PAYMENT_VOUCHER, REFERENCE_MAX_CHARS
 from ledger.persistence import journal_store
 from ledger.persistence.models import (
@@ -70,9 +72,10 @@ from ledger.persistence.models import (
     JournalEntry,
     JournalLine,
 )
-from ledger.services import funds, parties
+from ledger.services import parties
 from ledger.services.access import Actor
 from ledger.services.closing import not_closing
+from ledger.services.dated_balances import Later, read_later
 from ledger.services.funds import policies_in_force
 from ledger.services.journal import (
     BalanceKey,
@@ -87,8 +90,11 @@ from ledger.services.unit_of_work import UnitOfWork
 
 #: A batch (an award ceremony, a Tet gift day) carries at most this many disbursements.
 MAX_BATCH_ITEMS = 1000
-#: Where the money or goods of a disbursement come from.
-PAID_FROM = ("cash", "bank", "in_kind")
+#: Where the money or goods of a disbursement come from; ``payable`` accrues an award to 338
+#: (decided now, paid later through ``services/payables.py``).
+PAID_FROM = ("cash", "bank", "in_kind", "payable")
+#: The account each ``paid_from`` credits.
+SOURCE_ACCOUNT = SPEND_SOURCE_ACCOUNT
 #: The statuses of DISBURSEMENT_STEPS, for filters.
 STATUSES = tuple(DISBURSEMENT_STEPS)
 #: What a fund "received" for the running-cost cap: its donation and interest revenue.
@@ -237,11 +243,11 @@ class SpendTally:
     ledger as items 0–6 will have left it.
     """
 
-    def __init__(self, uow: UnitOfWork, books: Books, *, exclude_id: int | None = None) -> None:
+    def __init__(self, uow: UnitOfWork, books: Books, *, exclude_ids: Collection[int] = ()) -> None:
         self._uow = uow
         self._books = books
-        #: A pending disbursement being approved is not counted against itself.
-        self._exclude_id = exclude_id
+        #: Pending disbursements being approved are not counted against themselves.
+        self._exclude_ids = sorted(exclude_ids)
         self._received: dict[tuple[int, int], int] = defaultdict(int)
         self._running: dict[tuple[int, int], int] = defaultdict(int)
         self._paid: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -249,6 +255,8 @@ class SpendTally:
         self._spent: dict[int, int] = defaultdict(int)
         #: Quantity of goods that pending disbursements will take, per (fund id, item).
         self.pending_goods: dict[tuple[int, str], int] = defaultdict(int)
+        #: What one beneficiary got or waits for from one fund on one day (posted and pending).
+        self._same_day: dict[tuple[int, int, date], int] = defaultdict(int)
         accounts = books.accounts.values()
         self._received_ids = [a.id for a in accounts if parent_code(a.code) in _RECEIVED_ACCOUNTS]
         self._running_ids = {a.id for a in accounts if parent_code(a.code) == RUNNING_COSTS}
@@ -333,12 +341,43 @@ class SpendTally:
             Disbursement.item,
             Disbursement.quantity,
         ).where(Disbursement.association_id == association_id, Disbursement.status == "pending")
-        if self._exclude_id is not None:
-            pending = pending.where(Disbursement.id != self._exclude_id)
+        if self._exclude_ids:
+            pending = pending.where(Disbursement.id.not_in(self._exclude_ids))
         for fund_id, kind, beneficiary_id, paid_on, amount, item, quantity in self._uow.session.execute(pending):
             self._count(fund_id, kind, beneficiary_id, paid_on.year, amount)
             if item is not None:
                 self.pending_goods[fund_id, item] += quantity or 0
+
+    def load_days(self, wants: Iterable[tuple[int, int, date]]) -> None:
+        """Load what each (fund id, beneficiary id, day) already got or waits for, posted or pending."""
+        wanted = set(wants)
+        if not wanted:
+            return
+        stmt = (
+            select(
+                Disbursement.fund_id,
+                Disbursement.beneficiary_id,
+                Disbursement.paid_on,
+                func.sum(Disbursement.amount_vnd),
+            )
+            .where(
+                Disbursement.association_id == self._books.association.id,
+                Disbursement.status.in_(("posted", "pending")),
+                Disbursement.beneficiary_id.in_(sorted({b for _, b, _ in wanted})),
+                Disbursement.paid_on.in_(sorted({d for _, _, d in wanted})),
+            )
+            .group_by(Disbursement.fund_id, Disbursement.beneficiary_id, Disbursement.paid_on)
+        )
+        if self._exclude_ids:
+            stmt = stmt.where(Disbursement.id.not_in(self._exclude_ids))
+        for fund_id, beneficiary_id, paid_on, total in self._uow.session.execute(stmt):
+            key = (fund_id, beneficiary_id, paid_on)
+            if beneficiary_id is not None and key in wanted:
+                self._same_day[key] += int(total or 0)
+
+    def same_day(self, fund_id: int, beneficiary_id: int | None, day: date) -> int:
+        """What the beneficiary already got or waits for from the fund on ``day``."""
+        return 0 if beneficiary_id is None else self._same_day.get((fund_id, beneficiary_id, day), 0)
 
     def facts(self, fund: Fund, beneficiary_id: int | None, year: int) -> SpendFacts:
         return SpendFacts(
@@ -355,6 +394,8 @@ class SpendTally:
         """Count an accepted item, so the items after it see it."""
         cmd = planned.command
         self._count(planned.fund.id, cmd.kind, cmd.beneficiary_id, cmd.paid_on.year, planned.amount_vnd)
+        if cmd.beneficiary_id is not None:
+            self._same_day[planned.fund.id, cmd.beneficiary_id, cmd.paid_on] += planned.amount_vnd
         if planned.pending and cmd.items:
             self.pending_goods[planned.fund.id, cmd.items[0].description] += cmd.items[0].quantity
 
@@ -378,6 +419,21 @@ class _Positions:
 
     def available(self, key: BalanceKey) -> int:
         return self.net[key] - self.reserved[key]
+
+    def money_less_payables(self, books: Books, fund_id: int) -> int:
+        """The fund's cash and bank, available, less the awards it owes (338, a credit balance)."""
+        money = {books.accounts[CASH].id, books.accounts[BANK].id}
+        owed = books.accounts[AWARDS_PAYABLE].id
+        total = 0
+        for key in set(self.net) | set(self.reserved):
+            account_id, fund, _ = key
+            if fund != fund_id:
+                continue
+            if account_id in money:
+                total += self.available(key)
+            elif account_id == owed:
+                total += self.net[key] - self.reserved[key]
+        return total
 
 
 # --- Checking and planning ----------------------------------------------------------------------
@@ -421,6 +477,8 @@ def _shape_errors(cmd: SpendCommand, today: date) -> dict[str, list[str]]:
     elif cmd.paid_from in PAID_FROM:
         if cmd.amount_vnd is None:
             errors.setdefault("amount", ["required when paying in cash or from the bank"])
+        if cmd.paid_from == "payable" and cmd.beneficiary_id is None:
+            errors["beneficiary_id"] = ["an award accrued to pay later names who is owed it"]
         if cmd.items:
             errors["items"] = ["only disbursements paid in kind list items"]
     return errors
@@ -461,7 +519,7 @@ def plan_spends(
     commands: Sequence[SpendCommand],
     *,
     batch: bool,
-    exclude_id: int | None = None,
+    exclude_ids: Collection[int] = (),
     force_post: bool = False,
 ) -> list[PlannedSpend]:
     """Check ``commands`` in order, each against the ledger as the ones before it leave it.
@@ -473,7 +531,8 @@ def plan_spends(
     association = books.association
     assert uow.holds_lock(association.id), "spends are planned under the ledger lock"
     today = today_vn(uow.clock())
-    closed = uow.lock_ledger(association.id).closed_years
+    ledger = uow.lock_ledger(association.id)
+    closed, lock_on = ledger.closed_years, ledger.lock_on
     known_funds = [books.funds[c.fund] for c in commands if c.fund in books.funds]
     policies = policies_in_force(uow, (f.id for f in known_funds))
     beneficiary_ids = sorted({c.beneficiary_id for c in commands if c.beneficiary_id is not None})
@@ -486,13 +545,22 @@ def plan_spends(
                 )
             ).all()
         )
-    tally = SpendTally(uow, books, exclude_id=exclude_id)
+    tally = SpendTally(uow, books, exclude_ids=exclude_ids)
     tally.load((books.funds[c.fund], c.beneficiary_id, c.paid_on.year) for c in commands if c.fund in books.funds)
+    if not force_post:
+        tally.load_days(
+            (books.funds[c.fund].id, c.beneficiary_id, c.paid_on)
+            for c in commands
+            if c.fund in books.funds and c.beneficiary_id is not None
+        )
     positions = _Positions(uow, books, {f.id for f in known_funds})
+    later = _goods_later(uow, books, commands, ledger.last_entry_on)
     planned: list[PlannedSpend] = []
     for index, cmd in enumerate(commands):
         try:
-            one = _plan_one(index, cmd, books, today, closed, policies, categories, tally, positions, force_post)
+            one = _plan_one(
+                index, cmd, books, today, closed, lock_on, policies, categories, tally, positions, later, force_post
+            )
         except LedgerError as error:
             raise _refused(error, index, batch) from None
         if one.pending:
@@ -503,7 +571,45 @@ def plan_spends(
                 positions.quantity[one.source] -= cmd.items[0].quantity
         tally.count(one)
         planned.append(one)
+    if batch and not force_post:
+        planned = _batch_total_waits(planned, policies)
     return planned
+
+
+def _batch_total_waits(planned: list[PlannedSpend], policies: dict[int, tuple[int, FundPolicy]]) -> list[PlannedSpend]:
+    """Every item of a fund whose share of the batch is above its threshold waits for an approver.
+
+    Ten awards of 4.9M against a 5M threshold are one decision of 49M (issue 15, item 5). The
+    balances were checked as if they were posted; a pending item reserves the same amount, so
+    what is available comes out the same.
+    """
+    totals: dict[int, int] = defaultdict(int)
+    for p in planned:
+        totals[p.fund.id] += p.amount_vnd
+    waiting = {
+        fund_id for fund_id, total in totals.items() if needs_approval(policies[fund_id][1], 0, batch_total_vnd=total)
+    }
+    if not waiting:
+        return planned
+    return [replace(p, pending=True) if p.fund.id in waiting else p for p in planned]
+
+
+def _goods_later(
+    uow: UnitOfWork, books: Books, commands: Sequence[SpendCommand], last_entry_on: date | None
+) -> Later | None:
+    """The goods movements dated after the backdated hand-outs among ``commands``, if any."""
+    if last_entry_on is None:
+        return None
+    backdated = [
+        c
+        for c in commands
+        if c.paid_from == "in_kind" and c.paid_on < last_entry_on and c.fund in books.funds and c.items
+    ]
+    if not backdated:
+        return None
+    goods = books.accounts[SOURCE_ACCOUNT["in_kind"]].id
+    keys = {(goods, books.funds[c.fund].id, c.items[0].description) for c in backdated}
+    return read_later(uow, books.association.id, keys, min(c.paid_on for c in backdated))
 
 
 def _plan_one(
@@ -512,10 +618,12 @@ def _plan_one(
     books: Books,
     today: date,
     closed: set[int],
+    lock_on: date | None,
     policies: dict[int, tuple[int, FundPolicy]],
     categories: dict[int, str],
     tally: SpendTally,
     positions: _Positions,
+    later: Later | None,
     force_post: bool,
 ) -> PlannedSpend:
     errors = _shape_errors(cmd, today)
@@ -537,11 +645,12 @@ def _plan_one(
             "The disbursement has fields that are missing or wrong: see errors.",
             errors=errors,
         )
+    check_after_lock([cmd.paid_on], lock_on)
     if cmd.paid_on.year in closed:
         raise PeriodClosed(cmd.paid_on.year)
     fund = books.funds[cmd.fund]
     version, policy = policies[fund.id]
-    account = books.accounts[METHOD_ACCOUNT[cmd.paid_from]]
+    account = books.accounts[SOURCE_ACCOUNT[cmd.paid_from]]
     if cmd.paid_from == "in_kind":
         pick = cmd.items[0]
         source = (account.id, fund.id, pick.description)
@@ -549,7 +658,17 @@ def _plan_one(
         free = held - tally.pending_goods[fund.id, pick.description]
         if pick.quantity > free:
             raise InsufficientGoods(account.code, fund.code, pick.description, max(free, 0), pick.quantity)
-        amount = average_cost_value(held, positions.net[source], pick.quantity)
+        # Valued at the average cost of what the fund held on the hand-out date (issue 15, item 11).
+        value_on, held_on = positions.net[source], held
+        if later is not None:
+            moved = later.after(source, cmd.paid_on)
+            value_on -= sum(m.net_vnd for m in moved)
+            held_on -= sum(m.quantity for m in moved)
+        if pick.quantity > held_on:
+            short = InsufficientGoods(account.code, fund.code, pick.description, max(held_on, 0), pick.quantity)
+            short.extra.update(rule="balance_on_date", date=cmd.paid_on.isoformat())
+            raise short
+        amount = average_cost_value(held_on, value_on, pick.quantity)
         if amount <= 0:
             raise ValidationFailed(
                 "Số hàng xuất có giá trị dưới 1 đồng theo giá bình quân; hãy xuất nhiều hơn.",
@@ -569,10 +688,17 @@ def _plan_one(
     beneficiary_category = categories.get(cmd.beneficiary_id) if cmd.beneficiary_id is not None else None
     spend = SpendRequest(cmd.kind, amount, cmd.paid_on, cmd.beneficiary_id, beneficiary_category)
     check_spend(fund.restriction, policy, spend, tally.facts(fund, cmd.beneficiary_id, cmd.paid_on.year))
-    available = positions.available(source)
+    if cmd.paid_from == "payable":
+        # What is owed is paid later from cash or bank: a fund promises no more than it holds
+        # there, less what it already owes and what pending spends reserve.
+        available = positions.money_less_payables(books, fund.id)
+    else:
+        available = positions.available(source)
     if available < amount:
         raise InsufficientFunds(account.code, fund.code, available, amount, source[2])
-    pending = not force_post and needs_approval(policy, amount)
+    pending = not force_post and needs_approval(
+        policy, amount, same_day_to_beneficiary_vnd=tally.same_day(fund.id, cmd.beneficiary_id, cmd.paid_on)
+    )
     return PlannedSpend(index, cmd, fund, version, amount, source, pending, disbursement_draft(cmd, amount))
 
 
@@ -581,7 +707,7 @@ def _plan_one(
 
 def post_planned(
     uow: UnitOfWork, actor: Actor, books: Books, planned: Sequence[PlannedSpend], *, batch: bool
-) -> tuple[list[EntryView], list[str]]:
+) -> tuple[list[EntryView], list[str | None]]:
     """Post the entries of ``planned`` (all to be posted) in one call, and number their vouchers."""
     if not planned:
         return [], []
@@ -590,11 +716,13 @@ def post_planned(
     except LedgerError as error:
         raise _renumbered(error, [p.index for p in planned], batch) from None
     # Each kind of voucher has its own series (phiếu chi, ủy nhiệm chi, phiếu xuất kho):
-    # one counter move per kind and year, the numbers handed back in the items' order.
-    numbers: list[str] = [""] * len(planned)
+    # one counter move per kind and year, the numbers handed back in the items' order. An
+    # accrual moves no money: its voucher comes with the payment (``services/payables.py``).
+    numbers: list[str | None] = [None] * len(planned)
     by_series: dict[str, list[int]] = defaultdict(list)
     for position, p in enumerate(planned):
-        by_series[PAYMENT_VOUCHER[p.command.paid_from].series].append(position)
+        if p.command.paid_from != "payable":
+            by_series[PAYMENT_VOUCHER[p.command.paid_from].series].append(position)
     for series, positions in by_series.items():
         issued = next_numbers(uow, books.association, series, [planned[i].command.paid_on.year for i in positions])
         for position, number in zip(positions, issued, strict=True):
@@ -608,7 +736,7 @@ def write_new(
     """Reserve the pending spends, post the others, and store a disbursement row for each."""
     reservations: dict[BalanceKey, int] = defaultdict(int)
     for p in planned:
-        if p.pending:
+        if p.pending and p.command.paid_from != "payable":
             reservations[p.source] += p.amount_vnd
     # Reservations go first: post_entries then counts them when it checks the balances.
     reserve(uow, books, reservations)
@@ -642,7 +770,8 @@ def write_new(
                 policy_version=p.policy_version,
                 maker_id=actor.user_id,
                 reserved_account_id=p.source[0] if p.pending else None,
-                reserved_vnd=p.amount_vnd if p.pending else 0,
+                # An accrual waiting for approval holds nothing: it moves no money when posted.
+                reserved_vnd=p.amount_vnd if p.pending and cmd.paid_from != "payable" else 0,
                 entry_seq=entry.seq if entry else None,
                 voucher_number=number,
                 batch_id=batch_id,
@@ -749,24 +878,6 @@ def source_of(row: Disbursement) -> BalanceKey:
     """The (account, fund, item) balance a pending disbursement holds its reservation on."""
     assert row.reserved_account_id is not None
     return (row.reserved_account_id, row.fund_id, (row.item or "") if row.paid_from == "in_kind" else "")
-
-
-# --- Policy changes -----------------------------------------------------------------------------
-
-
-def change_policy(
-    uow: UnitOfWork, actor: Actor, books: Books, fund_code: str, document: dict[str, Any]
-) -> funds.FundView:
-    """Put a new policy version in force for a fund; disbursements keep the version they were checked under.
-
-    Taken under the ledger lock, so no spend is checked against a policy halfway through a change.
-    """
-    fund = books.fund(fund_code)
-    uow.lock_ledger(books.association.id)
-    uow.session.refresh(fund)
-    funds.change_policy(uow, actor, books.association, fund, document)
-    uow.session.flush()
-    return funds.fund_view(uow, books.association, fund_code)
 
 
 # --- Reversal -----------------------------------------------------------------------------------

@@ -278,8 +278,21 @@ def _view(donation: Donation, entry: EntryView, fund: str) -> DonationView:
     return DonationView(id=donation.id, entry=entry, receipt=receipt_view(donation, fund))
 
 
-def void_receipt_of(uow: UnitOfWork, actor: Actor, books: Books, seq: int, reversal: EntryView, reason: str) -> None:
-    """A reversed donation voids its receipt; the number stays taken forever."""
+def void_receipt_of(
+    uow: UnitOfWork,
+    actor: Actor,
+    books: Books,
+    seq: int,
+    reversal: EntryView,
+    reason: str,
+    *,
+    replacement: str | None = None,
+) -> None:
+    """A reversed donation voids its receipt; the number stays taken forever.
+
+    The donor is told with a void notice (pointing to the ``replacement`` receipt, if any),
+    never with the original thanks again (``outbox.queue_void_notice``).
+    """
     donation = uow.session.execute(
         select(Donation).where(Donation.association_id == books.association.id, Donation.entry_seq == seq)
     ).scalar_one_or_none()
@@ -296,6 +309,8 @@ def void_receipt_of(uow: UnitOfWork, actor: Actor, books: Books, seq: int, rever
             receipt_number=donation.receipt_number,
             reason=reason,
             reversal_seq=reversal.seq,
+            replacement=replacement,
+            donation_id=donation.id,
         )
     )
 

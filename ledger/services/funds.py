@@ -5,17 +5,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ledger.domain.accounts import AccountType
+from ledger.domain.accounts import INTEREST_INCOME, PLEDGES, AccountType, parent_code
 from ledger.domain.errors import Conflict, NotFound, ValidationFailed
 from ledger.domain.events import FundCreated, FundPolicyChanged
-from ledger.domain.policy import PRESETS, RESTRICTIONS, FundPolicy
-from ledger.persistence.models import Account, Association, Balance, Fund, FundPolicyVersion
+from ledger.domain.policy import PRESETS, RESTRICTIONS, Consent, FundPolicy, available_to_spend
+from ledger.persistence.models import (
+    Account,
+    ApprovalRequest,
+    Association,
+    Balance,
+    Fund,
+    FundPolicyVersion,
+    JournalEntry,
+    JournalLine,
+)
 from ledger.services.access import Actor
+from ledger.services.closing import not_closing
 from ledger.services.unit_of_work import UnitOfWork
 
 
@@ -40,10 +51,8 @@ class FundView:
     policy_version: int
     posted_balance_vnd: int
     reserved_vnd: int
-
-    @property
-    def available_balance_vnd(self) -> int:
-        return self.posted_balance_vnd - self.reserved_vnd
+    #: What may be spent now: less reservations and uncollected pledges; an endowment's income only.
+    available_balance_vnd: int
 
 
 def create_fund_in(uow: UnitOfWork, actor: Actor, association: Association, cmd: FundCommand) -> Fund:
@@ -124,11 +133,29 @@ def create_fund(uow: UnitOfWork, actor: Actor, association: Association, cmd: Fu
 
 
 def change_policy(
-    uow: UnitOfWork, actor: Actor, association: Association, fund: Fund, document: dict[str, Any]
+    uow: UnitOfWork,
+    actor: Actor,
+    association: Association,
+    fund: Fund,
+    document: dict[str, Any],
+    *,
+    consent: Consent | None = None,
+    approved_by: Actor | None = None,
+    request_id: int | None = None,
 ) -> FundPolicy:
-    """Put a new policy version in force; entries made earlier keep the version they were made under."""
+    """Put a new policy version in force; entries made earlier keep the version they were made under.
+
+    Call it only for a change that tightens, or for one a second person approved (``approved_by``,
+    ``request_id``): ``services/requests.propose_policy`` decides which.
+    """
     policy = FundPolicy.parse(document)
     fund.policy_version += 1
+    maker = actor.user_id
+    if request_id is not None:
+        # The version is the proposer's change, approved by the second person.
+        maker = uow.session.execute(
+            select(ApprovalRequest.maker_id).where(ApprovalRequest.id == request_id)
+        ).scalar_one()
     uow.session.add(
         FundPolicyVersion(
             association_id=association.id,
@@ -136,7 +163,11 @@ def change_policy(
             version=fund.policy_version,
             document=policy.to_document(),
             created_at=uow.clock(),
-            created_by=actor.user_id,
+            created_by=maker,
+            approved_by=approved_by.user_id if approved_by is not None else None,
+            consent_document=consent.document if consent is not None else None,
+            consent_on=consent.on if consent is not None else None,
+            request_id=request_id,
         )
     )
     uow.emit(
@@ -146,9 +177,67 @@ def change_policy(
             code=fund.code,
             version=fund.policy_version,
             policy=policy.to_document(),
+            proposed_by=maker,
+            request_id=request_id,
+            consent=consent.as_json() if consent is not None else None,
         )
     )
     return policy
+
+
+@dataclass(frozen=True)
+class PolicyVersionView:
+    version: int
+    policy: dict[str, Any]
+    created_at: datetime
+    created_by: int | None
+    approved_by: int | None
+    consent: dict[str, str] | None
+    request_id: str | None
+    in_force: bool
+
+
+#: Versions listed on one page at most.
+POLICY_VERSIONS_PAGE_MAX = 1000
+
+
+def policy_versions(
+    uow: UnitOfWork, association: Association, code: str, after: int = 0, limit: int = 100
+) -> tuple[list[PolicyVersionView], int | None]:
+    """Every version of fund ``code``'s policy, oldest first: none is ever overwritten."""
+    fund = uow.session.execute(
+        select(Fund).where(Fund.association_id == association.id, Fund.code == code)
+    ).scalar_one_or_none()
+    if fund is None:
+        raise NotFound(f"quỹ {code}", f"fund {code}")
+    rows = list(
+        uow.session.execute(
+            select(FundPolicyVersion)
+            .where(FundPolicyVersion.fund_id == fund.id, FundPolicyVersion.version > after)
+            .order_by(FundPolicyVersion.version)
+            .limit(limit + 1)
+        ).scalars()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    views = [
+        PolicyVersionView(
+            version=r.version,
+            policy=r.document,
+            created_at=r.created_at,
+            created_by=r.created_by,
+            approved_by=r.approved_by,
+            consent=(
+                {"document": r.consent_document, "date": r.consent_on.isoformat()}
+                if r.consent_document is not None and r.consent_on is not None
+                else None
+            ),
+            request_id=f"req-{r.request_id}" if r.request_id is not None else None,
+            in_force=r.version == fund.policy_version,
+        )
+        for r in rows
+    ]
+    return views, (rows[-1].version if more and rows else None)
 
 
 def policies_in_force(uow: UnitOfWork, fund_ids: Iterable[int]) -> dict[int, tuple[int, FundPolicy]]:
@@ -177,26 +266,85 @@ def current_policies(uow: UnitOfWork, association: Association) -> dict[int, dic
     return dict(rows.all())
 
 
-def fund_positions(uow: UnitOfWork, association: Association) -> dict[int, tuple[int, int]]:
-    """(posted balance, reserved) per fund id, from the materialised balances.
+@dataclass(frozen=True)
+class FundFigures:
+    """A fund's figures from the materialised balances (reading them never scans history)."""
 
-    The posted balance is the fund's net assets: its asset balances less its liabilities
-    (API.md), which equals what it received less what it spent.
-    """
+    #: Net assets: assets less liabilities (API.md), what it received less what it spent.
+    posted_vnd: int = 0
+    reserved_vnd: int = 0
+    #: Pledges not yet collected (138).
+    receivable_vnd: int = 0
+    #: Interest and the like earned to date (515): what an endowment may spend.
+    income_vnd: int = 0
+    #: Expenses to date.
+    spent_vnd: int = 0
+
+    def available_vnd(self, restriction: str) -> int:
+        return available_to_spend(
+            restriction,
+            posted_vnd=self.posted_vnd,
+            reserved_vnd=self.reserved_vnd,
+            receivable_vnd=self.receivable_vnd,
+            income_vnd=self.income_vnd,
+            spent_vnd=self.spent_vnd,
+        )
+
+
+def fund_figures(uow: UnitOfWork, association: Association) -> dict[int, FundFigures]:
+    """``FundFigures`` per fund id that has any balance."""
     rows = uow.session.execute(
-        select(Balance.fund_id, Account.type, Balance.net_debit_vnd, Balance.reserved_vnd)
+        select(Balance.fund_id, Account.code, Account.type, Balance.net_debit_vnd, Balance.reserved_vnd)
         .join(Account, Account.id == Balance.account_id)
         .where(Balance.association_id == association.id)
     )
-    posted: dict[int, int] = defaultdict(int)
-    reserved: dict[int, int] = defaultdict(int)
-    for fund_id, account_type, net, held in rows:
-        if account_type == AccountType.ASSET:
-            posted[fund_id] += net
-        elif account_type == AccountType.LIABILITY:
-            posted[fund_id] -= net
-        reserved[fund_id] += held
-    return {fid: (posted[fid], reserved[fid]) for fid in set(posted) | set(reserved)}
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for fund_id, code, account_type, net, held in rows:
+        figures = sums[fund_id]
+        # A liability's balance is on its credit side, so net assets add its (negative) net debit.
+        if account_type in (AccountType.ASSET, AccountType.LIABILITY):
+            figures["posted_vnd"] += net
+        if parent_code(code) == PLEDGES:
+            figures["receivable_vnd"] += net
+        figures["reserved_vnd"] += held
+    _endowment_activity(uow, association, sums)
+    return {fund_id: FundFigures(**figures) for fund_id, figures in sums.items()}
+
+
+def _endowment_activity(uow: UnitOfWork, association: Association, sums: dict[int, dict[str, int]]) -> None:
+    """An endowment's income and spending to date, from the journal without closing entries: a
+    year-end close moves them into 421, where they cannot be told from the principal."""
+    endowments = list(
+        uow.session.execute(
+            select(Fund.id).where(Fund.association_id == association.id, Fund.restriction == "endowment")
+        ).scalars()
+    )
+    if not endowments:
+        return
+    line, entry = JournalLine, JournalEntry
+    rows = uow.session.execute(
+        select(line.fund_id, Account.code, Account.type, func.sum(line.debit_vnd - line.credit_vnd))
+        .join(entry, and_(entry.association_id == line.association_id, entry.seq == line.seq))
+        .join(Account, Account.id == line.account_id)
+        .where(
+            line.association_id == association.id,
+            line.fund_id.in_(endowments),
+            or_(Account.type == AccountType.EXPENSE, Account.code.like(f"{INTEREST_INCOME}%")),
+            not_closing(entry),
+        )
+        .group_by(line.fund_id, Account.code, Account.type)
+    )
+    for fund_id, code, account_type, net in rows:
+        figures = sums[fund_id]
+        if account_type == AccountType.EXPENSE:
+            figures["spent_vnd"] += int(net or 0)
+        elif parent_code(code) == INTEREST_INCOME:
+            figures["income_vnd"] -= int(net or 0)
+
+
+def fund_positions(uow: UnitOfWork, association: Association) -> dict[int, tuple[int, int]]:
+    """(posted balance, reserved) per fund id, from the materialised balances."""
+    return {fid: (f.posted_vnd, f.reserved_vnd) for fid, f in fund_figures(uow, association).items()}
 
 
 def list_funds(uow: UnitOfWork, association: Association, code: str | None = None) -> list[FundView]:
@@ -206,7 +354,8 @@ def list_funds(uow: UnitOfWork, association: Association, code: str | None = Non
         stmt = stmt.where(Fund.code == code)
     funds = list(uow.session.execute(stmt).scalars())
     policies = current_policies(uow, association)
-    positions = fund_positions(uow, association)
+    figures = fund_figures(uow, association)
+    none = FundFigures()
     return [
         FundView(
             code=f.code,
@@ -215,8 +364,9 @@ def list_funds(uow: UnitOfWork, association: Association, code: str | None = Non
             purpose=f.purpose,
             policy=policies.get(f.id, {}),
             policy_version=f.policy_version,
-            posted_balance_vnd=positions.get(f.id, (0, 0))[0],
-            reserved_vnd=positions.get(f.id, (0, 0))[1],
+            posted_balance_vnd=figures.get(f.id, none).posted_vnd,
+            reserved_vnd=figures.get(f.id, none).reserved_vnd,
+            available_balance_vnd=figures.get(f.id, none).available_vnd(f.restriction),
         )
         for f in funds
     ]

@@ -13,10 +13,10 @@ from sqlalchemy import bindparam, select
 from ledger.clock import today_vn
 from ledger.domain import posting
 from ledger.domain.accounts import AccountType
-from ledger.domain.entries import EntryDraft, LineDraft
+from ledger.domain.dated import check_after_lock
+from ledger.domain.entries import EntryDraft, LineDraft, validate_entry
 from ledger.domain.errors import InsufficientFunds, NotFound, ValidationFailed
 from ledger.domain.events import EntryPosted
-from ledger.domain.policy import check_transfer_out
 from ledger.domain.posting import AccountFacts, BalanceKey, ChartFacts, at_item
 from ledger.domain.templates import check_general_entry, reversal_entry
 from ledger.persistence import journal_store
@@ -31,7 +31,7 @@ from ledger.persistence.models import (
     JournalLine,
 )
 from ledger.services.access import Actor
-from ledger.services.funds import policies_in_force
+from ledger.services.dated_balances import check_on_their_dates
 from ledger.services.unit_of_work import UnitOfWork
 
 __all__ = ["BalanceKey", "Books", "EntryView", "at_item", "post_entries"]
@@ -164,7 +164,10 @@ def post_entries(
     posting.check_drafts(drafts, chart)
     _check_parties(uow, books, drafts)
     ledger = uow.lock_ledger(association.id)
+    # The lock date covers every closed year; it is named first, with the day it locks through.
+    check_after_lock([draft.entry_on for draft in drafts], ledger.lock_on)
     posting.check_open_periods(drafts, ledger.closed_years)
+    check_on_their_dates(uow, association.id, drafts, ledger.last_entry_on, chart)
     session.flush()  # what the ORM holds back (a reservation, say) is read with the balances
     positions = journal_store.read_positions(session, association.id, posting.fund_ids_of(drafts, chart))
     # Goods promised to pending disbursements are not free to leave by any other way either.
@@ -177,7 +180,10 @@ def post_entries(
     journal_store.write_balances(session, association.id, plan)
     if written:
         ledger.head_seq, ledger.head_hash = written[-1].seq, written[-1].hash
-        journal_store.move_head(session, association.id, ledger.head_seq, ledger.head_hash)
+        newest = max(draft.entry_on for draft in drafts)
+        if ledger.last_entry_on is None or newest > ledger.last_entry_on:
+            ledger.last_entry_on = newest
+        journal_store.move_head(session, association.id, ledger.head_seq, ledger.head_hash, ledger.last_entry_on)
     code = association.code
     return [
         EntryView(
@@ -358,25 +364,19 @@ def reverse_entry(
 
 
 def post_general_entry(uow: UnitOfWork, actor: Actor, books: Books, draft: EntryDraft) -> EntryView:
-    """Post a hand-made entry: opening balances, moves between cash and bank, transfers between funds.
+    """Post a hand-made entry: a move between cash and bank inside a fund, or opening balances.
 
-    It never spends nor earns: an entry that lowers the association's net assets is a
-    disbursement, and one that raises them is a donation or interest (only opening balances,
-    entered before the first transaction, bring money in without one). Money that leaves one
-    fund for another is a transfer, allowed only where the source fund's policy allows it:
-    restricted money is never moved to another purpose (Decree 03/2026/NĐ-CP: use for the
-    purpose given). The policies are read under the ledger lock, so a policy changed a moment
-    ago is the one that counts.
+    It never spends nor earns (``domain/templates.check_general_entry``): income is a donation,
+    pledge or interest, spending a disbursement, a move between funds a transfer (checked against
+    the source fund's policy), receivables and payables move through pledges and awards.
     """
     association = books.association
+    # Debits ≠ credits is said first, with each fund's difference, before any other rule speaks.
+    validate_entry(draft)
     head = uow.lock_ledger(association.id)
     # Only an opening entry may raise net assets, and only before the first transaction.
     opening_late = draft.kind == "opening" and _has_transactions(uow, association.id, head.head_seq)
-    losing_codes = check_general_entry(draft, books.chart, today=today_vn(uow.clock()), has_transactions=opening_late)
-    losing = {books.funds[code].id: books.funds[code] for code in losing_codes}
-    policies = policies_in_force(uow, losing)
-    for fund_id, fund in sorted(losing.items()):
-        check_transfer_out(fund.restriction, policies[fund_id][1])
+    check_general_entry(draft, books.chart, today=today_vn(uow.clock()), has_transactions=opening_late)
     entry = post_entries(uow, books, [draft], created_by=actor.user_id)[0]
     uow.emit(EntryPosted(by=actor, association_id=association.id, seq=entry.seq, kind=draft.kind))
     return entry

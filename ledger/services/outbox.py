@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import insert, select, update
 
 from ledger.documents.receipt_pdf import render_receipt
-from ledger.domain.events import ReceiptIssued
+from ledger.domain.events import ReceiptIssued, ReceiptVoided
 from ledger.domain.money import format_vnd
 from ledger.persistence.models import Association, Donation, Donor, Fund, OutboxMessage
 from ledger.persistence.pipeline import NO_ANSWER
@@ -79,6 +79,51 @@ def queue_receipt_email(uow: UnitOfWork, event: ReceiptIssued) -> None:
                 f"Dear {donor.name}, thank you for your gift; receipt {number} is attached.\n"
             ),
             "donation_id": event.donation_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+
+
+def queue_void_notice(uow: UnitOfWork, event: ReceiptVoided) -> None:
+    """Queue a void notice (kind ``void_notice``) for a voided receipt: not the thanks again."""
+    if event.donation_id is None:
+        return
+    session = uow.session
+    donation = session.get(Donation, event.donation_id)
+    assert donation is not None
+    donor = session.get(Donor, donation.donor_id)
+    association = session.get(Association, donation.association_id)
+    fund = session.get(Fund, donation.fund_id)
+    assert donor is not None and association is not None and fund is not None
+    if not donor.email or donor.anonymous:
+        return
+    now = uow.clock()
+    replacement = event.replacement
+    if replacement:
+        instead_vi = f"Giấy biên nhận thay thế là số {replacement}.\n"
+        instead_en = f" It is replaced by receipt {replacement}."
+    else:
+        instead_vi = instead_en = ""
+    uow.session.connection().execute(
+        _QUEUE,
+        {
+            "association_id": association.id,
+            "kind": "void_notice",
+            "recipient": donor.email,
+            "subject": f"Thông báo hủy giấy biên nhận {donation.receipt_number} – {association.name}",
+            "body": (
+                f"Kính gửi {donor.name},\n\n"
+                f"{association.name} thông báo giấy biên nhận số {donation.receipt_number} "
+                f"({format_vnd(donation.amount_vnd)} cho {fund.name}, ngày {donation.received_on:%d/%m/%Y}) "
+                f"đã bị hủy ngày {donation.voided_on:%d/%m/%Y}. Lý do: {donation.void_reason}.\n"
+                f"{instead_vi}\n"
+                f"Dear {donor.name}, receipt {donation.receipt_number} has been voided "
+                f"(reason: {donation.void_reason}).{instead_en}\n"
+            ),
+            "donation_id": donation.id,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,
@@ -180,7 +225,10 @@ def _compose(uow: UnitOfWork, message: OutboxMessage, base_url: str) -> EmailMes
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id_of(message.id)
     body = message.body
-    if message.kind == "receipt_email" and donation is not None:
+    if message.kind == "void_notice" and donation is not None:
+        body += f"\nKiểm tra giấy biên nhận / Verify the receipt: {verify_url(base_url, donation.verify_token)}\n"
+        email.set_content(body)
+    elif message.kind == "receipt_email" and donation is not None:
         body += f"\nKiểm tra giấy biên nhận / Verify the receipt: {verify_url(base_url, donation.verify_token)}\n"
         email.set_content(body)
         pdf = render_receipt(receipt_document(uow, donation, base_url))

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ledger.clock import today_vn
-from ledger.domain.errors import Conflict, InvalidTransition
-from ledger.domain.events import PeriodClosed, PeriodReopened
+from ledger.domain.errors import Conflict, InvalidTransition, ValidationFailed
+from ledger.domain.events import PeriodClosed as PeriodClosedEvent
+from ledger.domain.events import PeriodLocked, PeriodReopened
 from ledger.domain.posting import check_closable, check_fiscal_year
 from ledger.domain.reasons import reason_given
-from ledger.persistence.models import Disbursement, JournalEntry, Period
+from ledger.persistence.models import ApprovalRequest, Disbursement, JournalEntry, LedgerHead, Period
 from ledger.services.access import Actor
 from ledger.services.closing import post_closing_entries, reverse_closing_entries
 from ledger.services.journal import Books
+from ledger.services.requests import RequestView, open_request, public_id
 from ledger.services.unit_of_work import UnitOfWork
 
 
@@ -83,13 +85,44 @@ def close_period(uow: UnitOfWork, actor: Actor, books: Books, year: int) -> Peri
     period.closed_by = actor.user_id
     uow.session.flush()
     ledger.closed_years.add(year)
+    # Closing a year locks everything up to its end, earlier never-closed years included.
+    year_end = date(year, 12, 31)
+    if ledger.lock_on is None or ledger.lock_on < year_end:
+        _move_lock(uow, association_id, year_end)
     seqs = tuple(entry.seq for entry in closing)
-    uow.emit(PeriodClosed(by=actor, association_id=association_id, year=year, closing_entries=seqs))
+    uow.emit(PeriodClosedEvent(by=actor, association_id=association_id, year=year, closing_entries=seqs))
     return PeriodView(year, True, period.closed_at, period.closed_by, 0, seqs)
 
 
+def request_reopen(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason: str = "") -> RequestView:
+    """Ask to reopen a closed year: a second person (approver or admin, not the maker) decides."""
+    check_fiscal_year(year)
+    reason = reason_given(reason, act_vi="mở lại năm tài chính", act_en="reopening", required=False)
+    association_id = books.association.id
+    uow.lock_ledger(association_id)
+    period = _period(uow, association_id, year)
+    if period is None or not period.closed:
+        raise InvalidTransition("period", "open", "open")
+    waiting = uow.session.execute(
+        select(ApprovalRequest.id).where(
+            ApprovalRequest.association_id == association_id,
+            ApprovalRequest.kind == "period_reopen",
+            ApprovalRequest.status == "pending",
+        )
+    ).scalars()
+    for request_id in waiting:
+        other = uow.session.get(ApprovalRequest, request_id)
+        if other is not None and other.payload.get("year") == year:
+            raise Conflict(
+                f"Đã có đề nghị mở lại năm {year} đang chờ duyệt ({public_id(request_id)}).",
+                f"A request to reopen {year} is already waiting ({public_id(request_id)}).",
+                request_id=public_id(request_id),
+            )
+    return open_request(uow, actor, books, "period_reopen", {"year": year, "reason": reason})
+
+
 def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason: str = "") -> PeriodView:
-    """Reopen a closed year (an administrator's act, written to the audit log with its reason)."""
+    """Reopen a closed year (once a second person approved the request; written to the audit log)."""
     check_fiscal_year(year)
     reason = reason_given(reason, act_vi="mở lại năm tài chính", act_en="reopening", required=False)
     association_id = books.association.id
@@ -103,6 +136,11 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
     period.closed_by = None
     uow.session.flush()
     ledger.closed_years.discard(year)
+    if ledger.lock_on is not None and ledger.lock_on >= date(year, 1, 1):
+        # Back to the end of the last closed year before it (a month locked inside it opens too),
+        # before the closing entries' reversals, dated 31 December, are posted.
+        earlier = [y for y in ledger.closed_years if y < year]
+        _move_lock(uow, association_id, date(max(earlier), 12, 31) if earlier else None)
     # Open again, the year takes the reversals of its closing entries, dated 31 December.
     reversals = tuple(e.seq for e in reverse_closing_entries(uow, books, year, created_by=actor.user_id))
     uow.emit(
@@ -119,20 +157,80 @@ def reopen_period(uow: UnitOfWork, actor: Actor, books: Books, year: int, reason
     return PeriodView(year, False, None, None, _pending_in(uow, association_id, year), reversals)
 
 
+_HEADS = LedgerHead.table()
+
+
+def _move_lock(uow: UnitOfWork, association_id: int, lock_on: date | None) -> None:
+    """Set the association's lock date (under its ledger lock) and keep the writer's state in step."""
+    uow.session.execute(update(_HEADS).where(_HEADS.c.association_id == association_id).values(lock_on=lock_on))
+    uow.lock_ledger(association_id).lock_on = lock_on
+
+
+def lock_date(uow: UnitOfWork, books: Books) -> date | None:
+    return uow.session.execute(
+        select(LedgerHead.lock_on).where(LedgerHead.association_id == books.association.id)
+    ).scalar_one_or_none()
+
+
+def lock_through(uow: UnitOfWork, actor: Actor, books: Books, through: date) -> date:
+    """Lock the books through the end of a month that has ended (approver): nothing dated on or
+    before it may be posted any more. The lock only moves forward here; a year's reopening
+    (a request a second person approves) is what moves it back."""
+    association_id = books.association.id
+    today = today_vn(uow.clock())
+    month_end = (through.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if through != month_end or through >= today:
+        raise ValidationFailed(
+            "Chỉ khóa sổ đến ngày cuối của một tháng đã qua.",
+            "The books are locked through the last day of a month that has ended.",
+            errors={"through": ["the last day of a month that has ended"]},
+        )
+    ledger = uow.lock_ledger(association_id)
+    if ledger.lock_on is not None and through <= ledger.lock_on:
+        raise Conflict(
+            f"Sổ đã khóa đến ngày {ledger.lock_on:%d/%m/%Y}.",
+            f"The books are already locked through {ledger.lock_on.isoformat()}.",
+            lock_on=ledger.lock_on.isoformat(),
+        )
+    pending = uow.session.execute(
+        select(func.count())
+        .select_from(Disbursement)
+        .where(
+            Disbursement.association_id == association_id,
+            Disbursement.status == "pending",
+            Disbursement.paid_on <= through,
+        )
+    ).scalar_one()
+    if pending:
+        raise Conflict(
+            f"Còn {pending} khoản chi đến ngày {through:%d/%m/%Y} đang chờ duyệt: hãy duyệt hoặc từ chối trước.",
+            f"{pending} disbursements dated through {through.isoformat()} still wait for approval: decide them first.",
+            pending=pending,
+        )
+    _move_lock(uow, association_id, through)
+    uow.emit(PeriodLocked(by=actor, association_id=association_id, through=through.isoformat()))
+    return through
+
+
+#: Years listed by ``GET …/periods`` at most (the most recent).
+PERIODS_LISTED_MAX = 100
+
+
 def list_periods(uow: UnitOfWork, books: Books) -> list[PeriodView]:
     """Every year the books have entries in or a period row for, oldest first."""
     association_id = books.association.id
     rows = {
         p.year: p for p in uow.session.execute(select(Period).where(Period.association_id == association_id)).scalars()
     }
-    first, last = uow.session.execute(
-        select(func.min(JournalEntry.entry_on), func.max(JournalEntry.entry_on)).where(
-            JournalEntry.association_id == association_id
-        )
-    ).one()
-    years = set(rows)
-    if first is not None and last is not None:
-        years |= set(range(first.year, last.year + 1))
+    # The years that have entries, not every year between the first and the last: one entry
+    # dated 0001-01-01 made this list 2,026 rows long (issue 15, item 8).
+    entry_year = func.extract("year", JournalEntry.entry_on)
+    years = set(rows) | {
+        int(year)
+        for year in uow.session.execute(
+            select(entry_year).where(JournalEntry.association_id == association_id).group_by(entry_year)
+        ).scalars()
+    }
     pending: dict[int, int] = {}
     for (paid_on,) in uow.session.execute(
         select(Disbursement.paid_on).where(
@@ -142,7 +240,7 @@ def list_periods(uow: UnitOfWork, books: Books) -> list[PeriodView]:
         pending[paid_on.year] = pending.get(paid_on.year, 0) + 1
     years |= set(pending)
     out: list[PeriodView] = []
-    for year in sorted(years):
+    for year in sorted(years)[-PERIODS_LISTED_MAX:]:
         p = rows.get(year)
         closed = p is not None and p.closed
         out.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,9 @@ _PERIODS = Period.table()
 #: Built once: a request's statements are made before the lock is taken or are these, so
 #: that the time between the lock and the commit, which every other writer of the
 #: association waits for, goes to the database rather than to building statements.
-_READ_HEAD = select(_HEADS.c.head_seq, _HEADS.c.head_hash).where(_HEADS.c.association_id == bindparam("association"))
+_READ_HEAD = select(_HEADS.c.head_seq, _HEADS.c.head_hash, _HEADS.c.lock_on, _HEADS.c.last_entry_on).where(
+    _HEADS.c.association_id == bindparam("association")
+)
 _LOCK_HEAD = _READ_HEAD.with_for_update()
 _NEW_HEAD = insert(_HEADS)
 _CLOSED_YEARS = select(_PERIODS.c.year).where(
@@ -48,6 +50,10 @@ class LedgerState:
     #: Read after the lock is held (a separate statement: on PostgreSQL the locking
     #: statement's snapshot is older than the lock it waited for).
     closed_years: set[int]
+    #: Nothing may be dated on or before it (``services/periods.py`` moves it).
+    lock_on: date | None = None
+    #: The latest date anything is posted on (kept up to date by ``post_entries``).
+    last_entry_on: date | None = None
 
 
 #: What an event causes, in the transaction that emitted it (``services/handlers.py``).
@@ -199,12 +205,14 @@ class UnitOfWork:
         connection = self.session.connection()
         params = {"association": association_id}
         row = connection.execute(_READ_HEAD if self.dialect == "sqlite" else _LOCK_HEAD, params).first()
-        head_seq, head_hash = (row[0], row[1]) if row is not None else (0, GENESIS_HASH)
+        head_seq, head_hash, lock_on, last_on = (
+            (row[0], row[1], row[2], row[3]) if row is not None else (0, GENESIS_HASH, None, None)
+        )
         if row is None:
             # Associations made before their head row existed get one on first write.
             connection.execute(_NEW_HEAD, {"association_id": association_id, "head_seq": 0, "head_hash": GENESIS_HASH})
         closed = set(connection.execute(_CLOSED_YEARS, params).scalars())
-        state = self._locked[association_id] = LedgerState(head_seq, head_hash, closed)
+        state = self._locked[association_id] = LedgerState(head_seq, head_hash, closed, lock_on, last_on)
         if len(self._locked) == 1 and self.on_lock is not None:
             self.on_lock()
         return state

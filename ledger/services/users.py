@@ -10,10 +10,10 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select
 
-from ledger.domain.errors import Conflict, NotFound, ValidationFailed
+from ledger.domain.errors import Conflict, IncompatibleRoles, NotFound, ValidationFailed
 from ledger.domain.events import RoleGranted, TokenIssued, UserCreated
 from ledger.persistence.models import ApiToken, Association, Membership, User
-from ledger.services.access import Actor, Role
+from ledger.services.access import ROLE_LABELS_VI, Actor, Role, incompatible_with
 from ledger.services.unit_of_work import UnitOfWork
 
 #: Argon2's costs by ``PASSWORD_HASH_COST`` (config.py): argon2-cffi's default (RFC 9106's
@@ -106,6 +106,17 @@ def grant(
     ).scalar_one_or_none()
     if existing is not None:
         return existing
+    held = {
+        Role(r)
+        for r in uow.session.execute(
+            select(Membership.role).where(Membership.user_id == user.id, Membership.association_id == association.id)
+        ).scalars()
+    }
+    clash = incompatible_with(held, parsed)
+    if clash is not None:
+        raise IncompatibleRoles(
+            email, association_code, parsed.value, clash.value, ROLE_LABELS_VI[parsed], ROLE_LABELS_VI[clash]
+        )
     membership = Membership(user_id=user.id, association_id=association.id, role=parsed.value, donor_id=donor_id)
     uow.session.add(membership)
     uow.emit(RoleGranted(by=actor, association_id=association.id, email=email, role=parsed.value))

@@ -90,7 +90,7 @@ def test_a_batch_item_with_a_bad_field_is_refused_by_its_index(app: Flask, clien
     before.unchanged()
 
 
-def test_items_above_the_threshold_wait_inside_the_batch_with_their_amount_reserved(
+def test_a_batch_whose_total_is_above_the_threshold_waits_whole_with_its_amount_reserved(
     app: Flask, client: FlaskClient
 ) -> None:
     office = open_office(app)
@@ -109,9 +109,10 @@ def test_items_above_the_threshold_wait_inside_the_batch_with_their_amount_reser
     statuses = [
         (d["status"], d["voucher_number"] is not None, d["reserved"]) for d in response.get_json()["disbursements"]
     ]
-    assert statuses == [("posted", True, 0), ("pending", False, 9_000_000), ("posted", True, 0)]
-    assert balances(client, office)["SCH"] == (11_000_000, 9_000_000, 2_000_000)
-    # The reservation made by item 1 counts against item 2 of the next batch as well.
+    # 18M in one ceremony is one decision above the 5M threshold, whatever each item is.
+    assert statuses == [("pending", False, 4_000_000), ("pending", False, 9_000_000), ("pending", False, 5_000_000)]
+    assert balances(client, office)["SCH"] == (20_000_000, 18_000_000, 2_000_000)
+    # The reservations count against the next batch as well.
     before = Snapshot(app, client, office)
     short = batch(client, office, [spend_body("SCH", 2_000_001, school, kind="bookcase")])
     assert refused(short, "insufficient_funds")["available"] == 2_000_000

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import auth, make_fund
+from tests.factories import auth, make_fund, reverse_approved
 from tests.spending_support import Office, Snapshot, audit_events, balances, give, open_office, refused
 
 
@@ -82,12 +82,9 @@ def test_reversing_a_collection_reopens_the_pledge_and_voids_its_receipt(app: Fl
     pledge_id = pledge(client, office, 1_000_000).get_json()["pledge"]["id"]
     collected = collect(client, office, pledge_id, 1_000_000).get_json()
     assert collected["pledge"]["status"] == "collected"
-    reversal = client.post(
-        office.url(f"/entries/{collected['entry']['seq']}/reverse"),
-        json={"reason": "Ngân hàng trả lại giao dịch"},
-        headers=auth(office.treasurer),
+    reverse_approved(
+        client, office.code, collected["entry"]["seq"], "Ngân hàng trả lại giao dịch", office.treasurer, office.approver
     )
-    assert reversal.status_code == 201, reversal.get_json()
     shown = client.get(office.url(f"/pledges/{pledge_id}"), headers=auth(office.treasurer)).get_json()
     assert (shown["status"], shown["collected"], shown["outstanding"]) == ("open", 0, 1_000_000)
     receipt = client.get(
@@ -104,11 +101,7 @@ def test_reversing_a_collection_reopens_the_pledge_and_voids_its_receipt(app: Fl
     )
     assert refused(blocked, "conflict")["collected"] == 300_000
     before.unchanged()
-    client.post(
-        office.url(f"/entries/{again['entry']['seq']}/reverse"),
-        json={"reason": "Trả lại"},
-        headers=auth(office.treasurer),
-    )
+    reverse_approved(client, office.code, again["entry"]["seq"], "Trả lại", office.treasurer, office.approver)
     cancelled = client.post(
         office.url(f"/entries/{shown['entry_seq']}/reverse"),
         json={"reason": "Hủy cam kết"},

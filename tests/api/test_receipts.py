@@ -20,7 +20,17 @@ from sqlalchemy import func, select
 from ledger.clock import FixedClock
 from ledger.persistence.models import OutboxMessage
 from ledger.services.outbox import deliver_due
-from tests.factories import Books, auth, database, donate, make_donor, make_fund, set_up_books, work
+from tests.factories import (
+    Books,
+    auth,
+    database,
+    donate,
+    make_donor,
+    make_fund,
+    reverse_approved,
+    set_up_books,
+    work,
+)
 
 
 def pdf_text(content: bytes) -> str:
@@ -98,18 +108,15 @@ def test_the_verification_page_says_genuine_for_a_valid_receipt_and_shows_no_don
 def test_a_reversed_donation_voids_its_receipt_on_the_page_and_in_the_pdf(app: Flask, client: FlaskClient) -> None:
     books = set_up_books(app)
     body = donate(client, books, 700_000).get_json()
-    reversal = client.post(
-        f"/api/v1/associations/{books.code}/entries/{body['entry']['seq']}/reverse",
-        json={"reason": "Nhà tài trợ chuyển nhầm tài khoản"},
-        headers=auth(books.treasurer),
+    reversal = reverse_approved(
+        client, books.code, body["entry"]["seq"], "Nhà tài trợ chuyển nhầm tài khoản", books.treasurer, books.approver
     )
-    assert reversal.status_code == 201
     token = verify_token(body)
     html = client.get(f"/verify/{token}").get_data(as_text=True)
     assert 'data-status="void"' in html and "Nhà tài trợ chuyển nhầm tài khoản" in html
     as_json = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
     assert as_json["status"] == "void" and as_json["void_reason"] == "Nhà tài trợ chuyển nhầm tài khoản"
-    assert as_json["voided_on"] == reversal.get_json()["date"]
+    assert as_json["voided_on"] == reversal["date"]
     text = pdf_text(receipt_pdf(client, books, body["receipt"]["number"]))
     assert "ĐÃ HỦY" in text and "VOID" in text and "Nhà tài trợ chuyển nhầm tài khoản" in text
 
@@ -132,11 +139,7 @@ def test_a_donors_giving_statement_counts_valid_receipts_only(app: Flask, client
     books = set_up_books(app)
     donate(client, books, 1_000_000, on="2026-03-01")
     void = donate(client, books, 400_000, on="2026-04-01").get_json()
-    client.post(
-        f"/api/v1/associations/{books.code}/entries/{void['entry']['seq']}/reverse",
-        json={"reason": "ghi trùng"},
-        headers=auth(books.treasurer),
-    )
+    reverse_approved(client, books.code, void["entry"]["seq"], "ghi trùng", books.treasurer, books.approver)
     donate(client, books, 2_500_000, on="2026-09-09")
     url = f"/api/v1/associations/{books.code}/donors/{books.donor_id}/statement?year=2026"
     statement = client.get(url, headers=auth(books.treasurer)).get_json()

@@ -15,7 +15,17 @@ from sqlalchemy import select
 
 from ledger.persistence.models import Association, User
 from ledger.services import users
-from tests.factories import PASSWORD, SYSTEM, auth, make_beneficiary, make_donor, make_fund, unique_code, work
+from tests.factories import (
+    PASSWORD,
+    SYSTEM,
+    auth,
+    make_beneficiary,
+    make_donor,
+    make_fund,
+    reverse_approved,
+    unique_code,
+    work,
+)
 from tests.spending_support import Office, audit_events, disburse, give, open_office, refused, spend_body
 
 CHAIR, ACCOUNTANT, TREASURER = "Nguyễn Văn Bình", "Phạm Thị Mai", "Lê Thị Thu Hà"
@@ -113,24 +123,14 @@ def test_each_voucher_kind_has_its_own_gapless_series_and_a_void_keeps_its_numbe
     assert donation["cash_voucher_pdf_url"].endswith(f"/vouchers/{office.code}-PT-2026-000002.pdf")
     assert give(client, office, 500_000, on="2026-09-01")["receipt"]["cash_voucher_number"] is None
     cash_in = give(client, office, 300_000, method="cash", on="2026-09-02")
-    reversed_in = client.post(
-        office.url(f"/entries/{cash_in['entry']['seq']}/reverse"),
-        json={"reason": "Nhập nhầm"},
-        headers=auth(office.treasurer),
-    )
-    assert reversed_in.status_code == 201, reversed_in.get_json()
+    reverse_approved(client, office.code, cash_in["entry"]["seq"], "Nhập nhầm", office.treasurer, office.approver)
     void_pt = fetch(client, office, cash_in["receipt"]["cash_voucher_pdf_url"])
     assert f"{office.code}-PT-2026-000003" in void_pt and "ĐÃ HỦY" in void_pt and "Nhập nhầm" in void_pt
     later = give(client, office, 300_000, method="cash", on="2026-09-03")["receipt"]["cash_voucher_number"]
     assert later == f"{office.code}-PT-2026-000004", "a void phiếu thu keeps its number"
 
     first = client.get(office.url("/disbursements?limit=1"), headers=auth(office.treasurer)).get_json()["items"][0]
-    reversal = client.post(
-        office.url(f"/entries/{first['entry_seq']}/reverse"),
-        json={"reason": "Chi trùng"},
-        headers=auth(office.treasurer),
-    )
-    assert reversal.status_code == 201, reversal.get_json()
+    reverse_approved(client, office.code, first["entry_seq"], "Chi trùng", office.treasurer, office.approver)
     voided = fetch(client, office, office.url(f"/vouchers/{numbers[0]}.pdf"))
     assert numbers[0] in voided and "ĐÃ HỦY" in voided and "Chi trùng" in voided
     third = disburse(client, office, cash).get_json()["voucher"]["number"]
@@ -318,12 +318,13 @@ def test_a_ceremonys_signing_list_has_every_recipient_guardian_amount_and_total_
     )
     assert created.status_code == 201, created.get_json()
     batch = created.get_json()
-    first = batch["disbursements"][1]
-    client.post(
-        office.url(f"/entries/{first['entry_seq']}/reverse"),
-        json={"reason": "Vắng mặt"},
-        headers=auth(office.treasurer),
+    # 15.5M in one ceremony is above the fund's threshold: the chair approves it as one decision.
+    approved = client.post(
+        office.url(f"/disbursements/batches/{batch['batch_id']}/approve"), json={}, headers=auth(office.approver)
     )
+    assert approved.status_code == 200, approved.get_json()
+    first = approved.get_json()["disbursements"][1]
+    reverse_approved(client, office.code, first["entry_seq"], "Vắng mặt", office.treasurer, office.approver)
     url = office.url(f"/disbursements/batches/{batch['batch_id']}/signing-list.pdf")
     response = client.get(url, headers=auth(office.treasurer))
     assert response.status_code == 200, response.get_json()
@@ -419,7 +420,7 @@ def test_a_company_gets_a_yearly_sponsorship_confirmation_with_money_and_goods_a
     )
     voided = donate({"fund": "HPD", "method": "cash", "amount": 7_000_000, "received_on": "2026-05-01"})
     seq = voided["entry"]["seq"]  # type: ignore[index]
-    client.post(office.url(f"/entries/{seq}/reverse"), json={"reason": "Nhập trùng"}, headers=auth(office.treasurer))
+    reverse_approved(client, office.code, seq, "Nhập trùng", office.treasurer, office.approver)  # type: ignore[arg-type]
     donate({"fund": "HPD", "method": "bank", "amount": 9_000_000, "received_on": "2025-05-01"})  # another year
 
     url = office.url(f"/donors/{company}/sponsorship-confirmation.pdf?year=2026")

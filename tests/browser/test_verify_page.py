@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from playwright.sync_api import Browser
 
-from tests.factories import auth, donate, set_up_books
+from tests.factories import donate, reverse_approved, set_up_books
 
 
 def test_a_donor_sees_a_genuine_receipt_then_the_same_receipt_void(app: Flask, browser: Browser, live_url: str) -> None:
@@ -23,11 +23,7 @@ def test_a_donor_sees_a_genuine_receipt_then_the_same_receipt_void(app: Flask, b
         page.get_by_text("English").click()
         assert page.locator("[data-status]").inner_text().endswith("Genuine and valid receipt")
 
-        client.post(
-            f"/api/v1/associations/{books.code}/entries/{body['entry']['seq']}/reverse",
-            json={"reason": "Trùng biên nhận"},
-            headers=auth(books.treasurer),
-        )
+        reverse_approved(client, books.code, body["entry"]["seq"], "Trùng biên nhận", books.treasurer, books.approver)
         page.goto(f"{live_url}/verify/{token}")
         assert page.locator("[data-status]").get_attribute("data-status") == "void"
         assert page.locator("[data-field=void_reason]").inner_text() == "Trùng biên nhận"

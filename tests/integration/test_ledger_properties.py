@@ -14,10 +14,10 @@ from sqlalchemy import select
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.domain.errors import LedgerError
 from ledger.persistence.models import Account, Association, Balance
-from ledger.services import corrections, disbursements, donations, journal, verification
+from ledger.services import disbursements, donations, journal, verification
 from ledger.services.access import Actor
 from ledger.services.journal import Books
-from tests.factories import make_association, make_donor, make_fund, row_counts, work
+from tests.factories import make_association, make_donor, make_fund, make_user, reverse_in, row_counts, work
 
 FUNDS = ("GENERAL", "TU-SACH")
 SYSTEM = Actor.system()
@@ -70,7 +70,7 @@ def snapshot(app: Flask, association_id: int) -> tuple[dict[str, int], list[tupl
     return row_counts(app), balances
 
 
-def apply(app: Flask, code: str, donor_id: int, op: object, posted: list[int]) -> int:
+def apply(app: Flask, code: str, donor_id: int, op: object, posted: list[int], people: tuple[Actor, Actor]) -> int:
     """Run one operation through the services in its own unit of work; return the entry seq."""
     with work(app) as uow:
         association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
@@ -98,7 +98,7 @@ def apply(app: Flask, code: str, donor_id: int, op: object, posted: list[int]) -
         elif isinstance(op, Reverse):
             if not posted:
                 raise LedgerError("không có gì để đảo", "nothing to reverse")
-            seq = corrections.reverse(uow, SYSTEM, books, posted[op.pick % len(posted)], "kiểm thử").seq
+            seq = reverse_in(uow, books, posted[op.pick % len(posted)], "kiểm thử", *people).seq
         else:
             assert isinstance(op, Unbalanced)
             draft = EntryDraft(
@@ -118,13 +118,14 @@ def test_any_sequence_of_operations_keeps_the_books_balanced_chained_and_true(ap
     code = make_association(app)
     make_fund(app, code, "TU-SACH", preset="bookcases")
     donor_id = make_donor(app, code)
+    people = (Actor(user_id=make_user(app, code, "treasurer")[0]), Actor(user_id=make_user(app, code, "approver")[0]))
     with work(app) as uow:
         association_id = uow.session.execute(select(Association.id).where(Association.code == code)).scalar_one()
     posted: list[int] = []
     for op in ops:
         before = snapshot(app, association_id)
         try:
-            seq = apply(app, code, donor_id, op, posted)
+            seq = apply(app, code, donor_id, op, posted, people)
         except LedgerError:
             # A refused operation changes nothing: no row anywhere, no balance.
             assert snapshot(app, association_id) == before
@@ -210,7 +211,7 @@ def fund_state(
 @given(st.lists(spending, min_size=1, max_size=14))
 def test_pending_spends_reserve_exactly_what_they_wait_for_and_never_overcommit(app: Flask, ops: list[object]) -> None:
     from ledger.services import approvals, disbursements
-    from tests.factories import make_beneficiary, make_user
+    from tests.factories import make_beneficiary
 
     code = make_association(app)
     make_fund(app, code, "HOC-BONG", name="Quỹ học bổng", restriction="restricted", policy=SCHOLARSHIPS)
@@ -218,6 +219,7 @@ def test_pending_spends_reserve_exactly_what_they_wait_for_and_never_overcommit(
     student = make_beneficiary(app, code)
     approver_id, _ = make_user(app, code, "approver")
     approver = Actor(user_id=approver_id, email="chutich@example.vn")
+    treasurer = Actor(user_id=make_user(app, code, "treasurer")[0], email="thuquy@example.vn")
     with work(app) as uow:
         association_id = uow.session.execute(select(Association.id).where(Association.code == code)).scalar_one()
     effects: dict[int, int] = {}  # entry seq → change of the fund's posted balance
@@ -264,7 +266,7 @@ def test_pending_spends_reserve_exactly_what_they_wait_for_and_never_overcommit(
                     if not effects:
                         raise LedgerError("không có gì để đảo", "nothing to reverse")
                     seq = sorted(effects)[op.pick % len(effects)]
-                    reversal = corrections.reverse(uow, SYSTEM, books, seq, "kiểm thử")
+                    reversal = reverse_in(uow, books, seq, "kiểm thử", treasurer, approver)
                     effects[reversal.seq] = -effects[seq]
                 uow.commit()
         except LedgerError:

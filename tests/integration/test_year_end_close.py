@@ -119,11 +119,16 @@ def test_closing_a_year_zeroes_its_activities_keeps_fund_balances_and_reopening_
     )
     assert refused(by_hand, "validation_error")["errors"] == {"seq": ["a closing entry; reopen the year instead"]}
 
-    reopened = client.post(
+    asked = client.post(
         office.url("/periods/2025/reopen"), json={"reason": "Điều chỉnh theo kiểm toán"}, headers=auth(office.admin)
     )
+    assert asked.status_code == 202, asked.get_json()
+    # A reopening takes a second person (issue 15): the approver approves the admin's request.
+    reopened = client.post(
+        office.url(f"/approvals/{asked.get_json()['id']}/approve"), json={}, headers=auth(office.approver)
+    )
     assert reopened.status_code == 200, reopened.get_json()
-    assert len(reopened.get_json()["closing_entries"]) == 3
+    assert len(reopened.get_json()["outcome"]["closing_entries"]) == 3
     restored = account_balances(app, office.code)
     assert restored[("511", "HPD")] == accounts_before[("511", "HPD")] - 1_000_000
     assert {k: v for k, v in restored.items() if k[0] in ("421", "911")} == {("421", "GENERAL"): -8_000_000}

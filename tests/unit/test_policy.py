@@ -33,6 +33,7 @@ from ledger.domain.policy import (
     SpendRequest,
     check_spend,
     check_transfer_out,
+    loosened_keys,
     needs_approval,
 )
 
@@ -464,6 +465,7 @@ def test_parse_errors_are_collected_for_every_field_at_once() -> None:
             "approval_threshold": 1.5,
             "running_cost_cap_pct": 101,
             "transfers_out_allowed": "yes",
+            "tet_window": "yes",
             "colour": "red",
         }
     )
@@ -634,14 +636,22 @@ def test_hoa_phuong_do_pays_a_poor_pupil_two_million_but_no_running_costs() -> N
         (date(2025, 1, 29), date(2025, 2, 12)),
         (date(2026, 2, 17), date(2026, 3, 3)),
         (date(2027, 2, 6), date(2027, 2, 20)),
+        (date(2028, 1, 26), date(2028, 2, 9)),
+        (date(2031, 1, 23), date(2031, 2, 6)),
     ],
 )
-def test_the_tet_gift_windows_run_from_mid_december_to_the_first_full_moon(tet: date, full_moon: date) -> None:
-    windows = PRESETS["tet_gifts"].policy.windows or ()
-    (window,) = [w for w in windows if tet in w]
+def test_the_tet_gift_season_runs_from_mid_december_to_the_first_full_moon_every_year(
+    tet: date, full_moon: date
+) -> None:
+    preset = PRESETS["tet_gifts"]
+    assert preset.policy.tet_window and preset.policy.windows is None
     # Rằm tháng Giêng is the 15th day of the first lunar month: Tet + 14 days.
     assert full_moon == tet + timedelta(days=14)
-    assert window == DateWindow(date(tet.year - 1, 12, 15), full_moon)
+    for day in (date(tet.year - 1, 12, 15), tet, full_moon):
+        check_spend(preset.restriction, preset.policy, spend(kind="tet_gift", amount_vnd=500_000, paid_on=day), facts())
+    for day in (date(tet.year - 1, 12, 14), full_moon + timedelta(days=1)):
+        request = spend(kind="tet_gift", amount_vnd=500_000, paid_on=day)
+        assert refusal(preset.policy, request, restriction=preset.restriction).rule == "windows"
 
 
 def test_tet_gifts_are_refused_in_summer() -> None:
@@ -709,3 +719,80 @@ def test_any_json_document_either_parses_or_is_refused_as_invalid(document: dict
         assert all(key.startswith("policy.") for key in refused.errors)
     else:
         assert FundPolicy.parse(policy.to_document()) == policy
+
+
+# --- Approval threshold: no splitting (issue 15, item 5) ----------------------------------------
+
+
+def test_the_threshold_counts_a_beneficiarys_day_and_a_batchs_total() -> None:
+    policy = FundPolicy(approval_threshold_vnd=5_000_000)
+    assert not needs_approval(policy, 4_900_000)
+    assert needs_approval(policy, 4_900_000, same_day_to_beneficiary_vnd=4_900_000)
+    assert needs_approval(policy, 4_900_000, batch_total_vnd=49_000_000)
+    assert not needs_approval(policy, 100_000, same_day_to_beneficiary_vnd=4_900_000, batch_total_vnd=5_000_000)
+    assert not needs_approval(FundPolicy(), 10**15, batch_total_vnd=10**15)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_can_reach_an_approver(name: str) -> None:
+    preset = PRESETS[name]
+    threshold = preset.policy.approval_threshold_vnd
+    assert threshold is not None
+    # A ceremony of the largest single spend the preset allows reaches the threshold.
+    largest = preset.policy.max_per_disbursement_vnd or threshold + 1
+    count = threshold // largest + 1
+    assert needs_approval(preset.policy, largest, batch_total_vnd=largest * count)
+
+
+# --- Policy changes: what loosens (issue 15, item 4) ---------------------------------------------
+
+
+def _loosens(old: dict[str, object], new: dict[str, object], restriction: str = "restricted") -> tuple[str, ...]:
+    return loosened_keys(restriction, FundPolicy.parse(old), FundPolicy.parse(new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "keys"),
+    [
+        ({"allowed_kinds": ["scholarship"]}, {"allowed_kinds": ["scholarship", "operating"]}, ("allowed_kinds",)),
+        ({"allowed_kinds": ["scholarship"]}, {}, ("allowed_kinds",)),
+        ({"allowed_kinds": ["scholarship", "award"]}, {"allowed_kinds": ["award"]}, ()),
+        (
+            {"beneficiary_categories": ["orphan"]},
+            {"beneficiary_categories": ["orphan", "school"]},
+            ("beneficiary_categories",),
+        ),
+        ({"max_per_disbursement": 2_000_000}, {"max_per_disbursement": 2_000_001}, ("max_per_disbursement",)),
+        ({"max_per_disbursement": 2_000_000}, {"max_per_disbursement": 1_000_000}, ()),
+        ({"max_per_beneficiary_per_year": 3_000_000}, {}, ("max_per_beneficiary_per_year",)),
+        ({"approval_threshold": 20_000_000}, {"approval_threshold": 10**15}, ("approval_threshold",)),
+        ({"approval_threshold": 20_000_000}, {"approval_threshold": 0}, ()),
+        ({"running_cost_cap_pct": 5}, {"running_cost_cap_pct": 6}, ("running_cost_cap_pct",)),
+        ({}, {"transfers_out_allowed": True}, ("transfers_out_allowed",)),
+        ({"transfers_out_allowed": True}, {}, ()),
+        ({}, {"windows": [{"from": "2026-01-01", "to": "2026-01-31"}]}, ()),
+        (
+            {"windows": [{"from": "2026-01-01", "to": "2026-01-31"}]},
+            {"windows": [{"from": "2026-01-10", "to": "2026-02-01"}]},
+            ("windows",),
+        ),
+        (
+            {"windows": [{"from": "2026-01-01", "to": "2026-01-15"}, {"from": "2026-01-16", "to": "2026-01-31"}]},
+            {"windows": [{"from": "2026-01-10", "to": "2026-01-20"}]},
+            (),
+        ),
+        ({"windows": [{"from": "2026-01-01", "to": "2026-01-31"}]}, {"tet_window": True}, ("windows",)),
+        ({"tet_window": True}, {"windows": [{"from": "2026-12-20", "to": "2027-02-06"}]}, ()),
+        ({"tet_window": True}, {"windows": [{"from": "2026-12-20", "to": "2027-02-21"}]}, ("windows",)),
+        ({"tet_window": True}, {}, ("windows",)),
+    ],
+)
+def test_a_change_loosens_exactly_the_keys_that_allow_more(
+    old: dict[str, object], new: dict[str, object], keys: tuple[str, ...]
+) -> None:
+    assert _loosens(old, new) == keys
+
+
+def test_transfers_out_of_an_unrestricted_fund_are_allowed_already() -> None:
+    assert _loosens({}, {"transfers_out_allowed": True}, "unrestricted") == ()
+    assert _loosens({"transfers_out_allowed": False}, {}, "unrestricted") == ("transfers_out_allowed",)

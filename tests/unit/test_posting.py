@@ -69,7 +69,12 @@ def test_an_entry_that_balances_in_total_but_not_per_fund_is_refused() -> None:
     )
     with pytest.raises(UnbalancedEntry) as refused:
         check_drafts([draft], CHART)
-    assert refused.value.extra == {"fund": "HPD", "debit": 100, "credit": 0}
+    assert refused.value.extra == {
+        "fund": "HPD",
+        "debit": 100,
+        "credit": 0,
+        "differences": {"HPD": 100, "TET": -100},
+    }
 
 
 def test_an_account_or_fund_the_chart_does_not_have_is_named_by_its_line() -> None:

@@ -10,7 +10,7 @@ from ledger.services.access import Actor, Need
 from ledger.services.charts import authorized_books
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import page
+from ledger.web.api.rendering import page, request_body
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("entries", "The journal: entries and reversals")
@@ -49,12 +49,26 @@ def get_entry(code: str, seq: int) -> Any:
 
 @blp.route("/associations/<code>/entries/<seq:seq>/reverse", methods=["POST"])
 @blp.arguments(s.ReverseIn)
-@blp.response(201, s.EntryOut)
+@blp.response(201, s.EntryOut, description="Reversed at once (the entry voids no receipt or voucher).")
+@blp.alt_response(202, schema=s.RequestOut, description="It would void a receipt or voucher: a request.")
 def reverse_entry(data: dict[str, Any], code: str, seq: int) -> Any:
-    """Reverse a posted entry with a reason; its receipt or voucher becomes void."""
+    """Reverse a posted entry with a reason.
 
-    def service(work: UnitOfWork, actor: Actor) -> journal.EntryView:
+    When it would void a receipt or a voucher, the reversal is a request (202) that an approver
+    who is not its maker approves; the donor then gets a void notice (pointing to
+    ``replacement``, a receipt that replaces the voided one, if given).
+    """
+
+    def service(work: UnitOfWork, actor: Actor) -> corrections.ReversalOutcome:
         books = authorized_books(work, actor, code, Need.WRITE)
-        return corrections.reverse(work, actor, books, seq, data["reason"], data["date"])
+        return corrections.reverse(
+            work, actor, books, seq, data["reason"], data["date"], replacement=data.get("replacement")
+        )
 
-    return run_write(service, s.ENTRY_OUT.dump)
+    def render(outcome: corrections.ReversalOutcome) -> dict[str, Any]:
+        if outcome.request is not None:
+            return request_body(outcome.request)
+        body: dict[str, Any] = s.ENTRY_OUT.dump(outcome.entry)
+        return body
+
+    return run_write(service, render, status=lambda outcome: 202 if outcome.request is not None else 201)

@@ -1,15 +1,16 @@
-"""Fiscal periods: listing them, closing a year that has ended, reopening a closed one."""
+"""Fiscal periods: listing them, closing a year that has ended, locking a month, asking to reopen a year."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from ledger.services import periods
+from ledger.services import periods, requests
 from ledger.services.access import Actor, Need
 from ledger.services.charts import authorized_books
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import whole
+from ledger.web.api.rendering import request_body, whole
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("periods", "Fiscal periods")
@@ -20,10 +21,13 @@ blp = api_blueprint("periods", "Fiscal periods")
 def list_periods(code: str) -> Any:
     """Fiscal years with entries or a period record, open or closed, and what still waits in each."""
 
-    def service(work: UnitOfWork, actor: Actor) -> list[periods.PeriodView]:
-        return periods.list_periods(work, authorized_books(work, actor, code, Need.READ))
+    def service(work: UnitOfWork, actor: Actor) -> tuple[list[periods.PeriodView], date | None]:
+        books = authorized_books(work, actor, code, Need.READ)
+        return periods.list_periods(work, books), periods.lock_date(work, books)
 
-    return run_read(service, lambda rows: whole(rows, s.PeriodOut))
+    return run_read(
+        service, lambda found: {**whole(found[0], s.PeriodOut), "lock_on": found[1].isoformat() if found[1] else None}
+    )
 
 
 @blp.route("/associations/<code>/periods/<int:year>/close", methods=["POST"])
@@ -40,12 +44,26 @@ def close_period(_: dict[str, Any], code: str, year: int) -> Any:
 
 @blp.route("/associations/<code>/periods/<int:year>/reopen", methods=["POST"])
 @blp.arguments(s.PeriodReopenIn)
-@blp.response(200, s.PeriodOut)
+@blp.response(202, s.RequestOut)
 def reopen_period(data: dict[str, Any], code: str, year: int) -> Any:
-    """Reopen a closed fiscal year (system administrator only; written to the audit log)."""
+    """Ask to reopen a closed fiscal year (approver or admin); a second person approves it."""
 
-    def service(work: UnitOfWork, actor: Actor) -> periods.PeriodView:
-        books = authorized_books(work, actor, code, Need.ADMIN)
-        return periods.reopen_period(work, actor, books, year, data.get("reason", ""))
+    def service(work: UnitOfWork, actor: Actor) -> requests.RequestView:
+        books = authorized_books(work, actor, code, Need.APPROVE)
+        return periods.request_reopen(work, actor, books, year, data.get("reason", ""))
 
-    return run_write(service, s.PeriodOut().dump, status=200)
+    return run_write(service, request_body, status=202)
+
+
+@blp.route("/associations/<code>/periods/lock", methods=["POST"])
+@blp.arguments(s.PeriodLockIn)
+@blp.response(200, s.PeriodLockOut)
+def lock_period(data: dict[str, Any], code: str) -> Any:
+    """Lock the books through the end of a month that has ended (approver): nothing dated on or
+    before the lock date posts (422 ``period_closed``, ``rule: lock_date``). Closing a year moves it too."""
+
+    def service(work: UnitOfWork, actor: Actor) -> dict[str, Any]:
+        books = authorized_books(work, actor, code, Need.APPROVE)
+        return {"lock_on": periods.lock_through(work, actor, books, data["through"])}
+
+    return run_write(service, s.PeriodLockOut().dump, status=200)

@@ -11,6 +11,7 @@ from marshmallow import Schema
 from ledger.services import receipts
 from ledger.services.disbursements import DisbursementResult, DisbursementView
 from ledger.services.donations import ReceiptView
+from ledger.services.requests import RequestView
 from ledger.web.api import schemas as s
 from ledger.web.api.runtime import API_PREFIX
 
@@ -85,17 +86,19 @@ def result_body(code: str, result: DisbursementResult) -> dict[str, Any]:
     view = result.disbursement
     if result.entry is None:
         return disbursement_body(view)
-    assert view.voucher_number is not None
-    body: dict[str, Any] = s.DisbursementPostedOut().dump(
-        {
-            "id": view.id,
-            "status": view.status,
-            "entry": result.entry,
-            "voucher": {
-                "number": view.voucher_number,
-                "pdf_url": association_url(code, f"vouchers/{view.voucher_number}.pdf"),
-            },
-            "disbursement": view,
-        }
+    # An award accrued to 338 has no voucher yet: it comes with the payment.
+    voucher = (
+        {"number": view.voucher_number, "pdf_url": association_url(code, f"vouchers/{view.voucher_number}.pdf")}
+        if view.voucher_number is not None
+        else None
     )
+    body: dict[str, Any] = s.DisbursementPostedOut().dump(
+        {"id": view.id, "status": view.status, "entry": result.entry, "voucher": voucher, "disbursement": view}
+    )
+    return body
+
+
+def request_body(view: RequestView) -> dict[str, Any]:
+    """A request that needs a second person (API.md), ``id`` ``req-<n>``."""
+    body: dict[str, Any] = s.RequestOut().dump(view)
     return body

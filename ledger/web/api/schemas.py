@@ -352,6 +352,8 @@ class EntryIn(Schema):
 class ReverseIn(Schema):
     reason = text(500, required=True, allow_empty=False)
     date = Day(load_default=None)
+    #: The receipt that replaces a voided one: the donor's void notice points to it.
+    replacement = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
 
 
 class ReceiptOut(Schema):
@@ -578,7 +580,7 @@ class DisbursementPostedOut(Schema):
     id = fields.Integer()
     status = fields.String()
     entry = fields.Nested(EntryOut)
-    voucher = fields.Nested(VoucherOut)
+    voucher = fields.Nested(VoucherOut, allow_none=True)
     disbursement = fields.Nested(DisbursementOut)
 
 
@@ -637,6 +639,96 @@ class PolicyIn(Schema):
     approval_threshold = fields.Raw(allow_none=True, metadata={"type": "integer"})
     running_cost_cap_pct = fields.Raw(allow_none=True, metadata={"type": "integer"})
     transfers_out_allowed = fields.Raw(allow_none=True, metadata={"type": "boolean"})
+    tet_window = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "boolean",
+            "description": "pay in the Tet gift season of every year: 15 December to the 15th day of the "
+            "first lunar month (Vietnamese lunar calendar), besides any explicit windows",
+        },
+    )
+
+
+class ConsentIn(Schema):
+    """The donor's written consent to loosen a restricted fund or an endowment."""
+
+    document = text(100, required=True, allow_empty=False)
+    date = Day(required=True)
+
+
+class PolicyChangeIn(PolicyIn):
+    """PATCH: the keys to change (``null`` removes a limit); PUT: the whole document. A change that
+    loosens needs a second person (202); of a restricted fund or an endowment, also ``consent``."""
+
+    consent = fields.Nested(ConsentIn, load_default=None, allow_none=True)
+    reason = text(500)
+
+
+class RequestOut(Schema):
+    """A request that needs a second person (API.md "Requests that need a second person")."""
+
+    id = fields.String(metadata={"description": "req-<n>: approve with POST …/approvals/req-<n>/approve"})
+    type = fields.Constant("request")
+    kind = fields.String(metadata={"description": "policy_change, reversal or period_reopen"})
+    status = fields.String(metadata={"description": "pending, approved or rejected"})
+    fund = fields.String(allow_none=True)
+    entry_seq = fields.Integer(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    details = fields.Dict()
+    maker_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    decided_by = fields.Integer(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    outcome = fields.Dict(allow_none=True)
+
+
+class PolicyVersionOut(Schema):
+    version = fields.Integer()
+    policy = fields.Dict()
+    created_at = fields.AwareDateTime()
+    created_by = fields.Integer(allow_none=True)
+    approved_by = fields.Integer(allow_none=True)
+    consent = fields.Dict(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    in_force = fields.Boolean()
+
+
+PolicyVersionPage = page_of(PolicyVersionOut)
+
+
+class BatchApprovedOut(Schema):
+    batch_id = fields.Integer()
+    count = fields.Integer()
+    disbursements = fields.List(fields.Nested(DisbursementOut))
+
+
+class PaymentIn(Schema):
+    """Pay an award a fund owes (338) from cash or bank."""
+
+    fund = Text(required=True, validate=validate.Length(min=1, max=40))
+    beneficiary_id = Id(required=True)
+    amount = Money(required=True)
+    paid_from = Text(required=True, validate=validate.OneOf(("cash", "bank")))
+    paid_on = Day(required=True)
+    memo = text(MEMO_MAX_CHARS)
+
+
+class PaymentOut(Schema):
+    entry = fields.Nested(EntryOut)
+    voucher = fields.Nested(VoucherOut)
+    owed_after = fields.Integer(attribute="owed_after_vnd")
+
+
+class ApprovalQuery(PageQuery):
+    type = Text(load_default=None, validate=validate.OneOf(("disbursement", "request")))
+
+
+class ApprovalPage(Schema):
+    """Pending requests (first page) and pending disbursements; each item has ``type``."""
+
+    items = fields.List(fields.Dict())
+    next_cursor = fields.String(allow_none=True)
 
 
 class PeriodOut(Schema):
@@ -771,7 +863,22 @@ class InterestIn(Schema):
 
 AccountPage = page_of(AccountOut)
 FundPage = page_of(FundOut)
-PeriodPage = page_of(PeriodOut)
+
+
+class PeriodPage(Schema):
+    """The fiscal years with entries (at most the last 100) and the association's lock date."""
+
+    items = fields.List(fields.Nested(PeriodOut))
+    next_cursor = fields.String(allow_none=True)
+    lock_on = fields.Date(allow_none=True)
+
+
+class PeriodLockIn(Schema):
+    through = Day(required=True, metadata={"description": "the last day of a month that has ended"})
+
+
+class PeriodLockOut(Schema):
+    lock_on = fields.Date()
 
 
 # --- Documents and the audit log ----------------------------------------------------------------
