@@ -15,7 +15,7 @@ from ledger.clock import FixedClock
 from ledger.domain.chain import link_hash
 from ledger.persistence.models import Association
 from ledger.services import checkpoints, verification
-from tests.factories import auth, database, donate, make_fund, make_user, set_up_books, work
+from tests.factories import auth, database, donate, make_fund, make_user, reverse_approved, set_up_books, work
 from tests.integration.test_tamper_evidence import association_id, behind_the_back
 from tests.spending_support import disburse, give, open_office, pupil, spend_body
 
@@ -216,12 +216,7 @@ def test_a_void_receipt_set_back_to_valid_fails_verification(app: Flask, runner:
     client = app.test_client()
     body = donate(client, books, 1_200_000).get_json()
     number, seq = body["receipt"]["number"], body["entry"]["seq"]
-    reversed_ = client.post(
-        f"/api/v1/associations/{books.code}/entries/{seq}/reverse",
-        json={"reason": "Ghi nhầm nhà tài trợ"},
-        headers=auth(books.treasurer),
-    )
-    assert reversed_.status_code == 201
+    reverse_approved(client, books.code, seq, "Ghi nhầm nhà tài trợ", books.treasurer, books.approver)
     assert verify(runner, books.code)[0] == 0
     with database(app).engine.begin() as conn:
         conn.execute(

@@ -25,7 +25,7 @@ from ledger.persistence.models import OutboxMessage
 from ledger.services import outbox
 from ledger.services.outbox import MAX_ATTEMPTS, deliver_due
 from tests.api.test_receipts import Inbox, free_port
-from tests.factories import Books, auth, database, make_donor, set_up_books, work
+from tests.factories import Books, auth, database, make_donor, reverse_approved, set_up_books, work
 
 
 class SlowInbox(Inbox):
@@ -194,16 +194,12 @@ def test_the_thank_you_of_a_receipt_voided_before_it_left_is_dropped(
     books = set_up_books(app)
     donor = make_donor(app, books.code, "Trần Thu Hà", email="ha.tran@example.vn")
     body = donate_with_mail(client, books, donor, 500_000)
-    reversed_ = client.post(
-        f"/api/v1/associations/{books.code}/entries/{body['entry']['seq']}/reverse",
-        json={"reason": "Nhập nhầm số tiền"},
-        headers=auth(books.treasurer),
-    )
-    assert reversed_.status_code == 201
+    reverse_approved(client, books.code, body["entry"]["seq"], "Nhập nhầm số tiền", books.treasurer, books.approver)
     inbox = Inbox()
     report = deliver_due(database(app), smtp(inbox), "http://ledger.test", clock)
-    assert (report.sent, report.dropped) == (0, 1)
-    assert inbox.messages == []
+    # The thank-you is dropped; the donor gets the void notice instead (issue 15).
+    assert (report.sent, report.dropped) == (1, 1)
+    assert len(inbox.messages) == 1 and "hủy giấy biên nhận" in str(inbox.messages[0]["Subject"])
     assert ("dropped", 0) in statuses(app, books.code)
 
 
