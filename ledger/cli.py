@@ -91,11 +91,86 @@ def users_token(email: str) -> None:
     """Print a new API token on standard output, and nothing else."""
     try:
         with work() as uow:
-            token = users.issue_token(uow, Actor.system(), email)
+            token = users.issue_token(
+                uow, Actor.system(), email, days=current_app.extensions["ledger.settings"].api_token_days
+            )
             uow.commit()
     except LedgerError as error:
         fail(error)
     click.echo(token)
+
+
+@users_cli.command("tokens")
+@click.option("--email", required=True)
+def users_tokens(email: str) -> None:
+    """List a user's API tokens: id, status, issued, expires, revoked (never the token itself)."""
+    try:
+        with work(write=False) as uow:
+            tokens = users.list_tokens(uow, email)
+    except LedgerError as error:
+        fail(error)
+    for t in tokens:
+        revoked = t.revoked_at.isoformat() if t.revoked_at else "-"
+        click.echo(f"{t.id}\t{t.status}\t{t.created_at.isoformat()}\t{t.expires_at.isoformat()}\t{revoked}")
+
+
+@users_cli.command("revoke-token")
+@click.option("--email", required=True)
+@click.option("--token-id", type=click.IntRange(1), default=None, help="The token's id (users tokens).")
+@click.option("--all", "every", is_flag=True, help="Every token of the user.")
+def users_revoke_token(email: str, token_id: int | None, every: bool) -> None:
+    """Revoke one API token of a user, or all of them: refused from the next request on."""
+    if (token_id is None) != every:
+        raise click.UsageError("give --token-id N or --all")
+    try:
+        with work() as uow:
+            tokens = users.revoke_tokens(uow, Actor.system(), email, token_id)
+            uow.commit()
+    except LedgerError as error:
+        fail(error)
+    click.echo(f"revoked {len(tokens)} token(s) of {email.strip().lower()}")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True)
+def users_disable(email: str) -> None:
+    """Disable a user: their tokens and sessions are refused from the next request on."""
+    _set_disabled(email, disabled=True)
+
+
+@users_cli.command("enable")
+@click.option("--email", required=True)
+def users_enable(email: str) -> None:
+    """Enable a disabled user again (tokens that expired or were revoked meanwhile stay so)."""
+    _set_disabled(email, disabled=False)
+
+
+def _set_disabled(email: str, *, disabled: bool) -> None:
+    try:
+        with work() as uow:
+            view = users.set_disabled(uow, Actor.system(), email, disabled=disabled)
+            uow.commit()
+    except LedgerError as error:
+        fail(error)
+    click.echo(f"{view.email} is {'disabled' if disabled else 'enabled'}")
+
+
+@users_cli.command("revoke")
+@click.option("--email", required=True)
+@click.option("--association", "association_code", required=True)
+@click.option("--role", required=True)
+def users_revoke(email: str, association_code: str, role: str) -> None:
+    """Take a role in an association from a user, from their next request on."""
+    try:
+        with work() as uow:
+            removed = users.revoke_role(uow, Actor.system(), email, association_code, role)
+            uow.commit()
+    except LedgerError as error:
+        fail(error)
+    if removed:
+        click.echo(f"{email} is no longer {role} of {association_code}")
+    else:
+        click.echo(f"{email} was not {role} of {association_code}")
 
 
 @associations_cli.command("create")

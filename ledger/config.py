@@ -28,11 +28,15 @@ class Settings:
     checkpoint_trusted_keys: Path
     #: Argon2's cost for new password hashes: ``standard``, or ``test`` (minimal, for test suites only).
     password_hash_cost: str = "standard"
+    #: How many days a new API token works (``API_TOKEN_DAYS``, 1 to 366; default 90).
+    api_token_days: int = 90
 
 
 #: ``PASSWORD_HASH_COST``'s values. A cost is named, never given as numbers, so that a deployment
 #: cannot weaken its hashes by a typo; ``test`` says in its name that it is for tests.
 PASSWORD_HASH_COSTS = ("standard", "test")
+#: ``API_TOKEN_DAYS``'s bounds: a token that never expires is what a limit prevents.
+API_TOKEN_DAYS_MAX = 366
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -76,7 +80,15 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
         checkpoint_key_file=Path(env.get("CHECKPOINT_KEY_FILE") or instance_path / "checkpoint_key.pem"),
         checkpoint_trusted_keys=Path(env.get("CHECKPOINT_TRUSTED_KEYS") or instance_path / "checkpoint_keys.pub"),
         password_hash_cost=_password_hash_cost(env),
+        api_token_days=_api_token_days(env),
     )
+
+
+def _api_token_days(env: dict[str, str]) -> int:
+    text = env.get("API_TOKEN_DAYS") or "90"
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= API_TOKEN_DAYS_MAX:
+        raise ConfigError(f"API_TOKEN_DAYS must be a whole number of days from 1 to {API_TOKEN_DAYS_MAX}, not {text!r}")
+    return int(text)
 
 
 def _password_hash_cost(env: dict[str, str]) -> str:

@@ -441,6 +441,43 @@ class TokenIssued(Audited):
     object_type = "user"
     object_field = "email"
     email: str
+    token_id: int
+    #: ISO 8601: when the token stops working.
+    expires_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokensRevoked(Audited):
+    action = "token.revoke"
+    object_type = "user"
+    object_field = "email"
+    email: str
+    token_ids: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDisabled(Audited):
+    action = "user.disable"
+    object_type = "user"
+    object_field = "email"
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEnabled(Audited):
+    action = "user.enable"
+    object_type = "user"
+    object_field = "email"
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleRevoked(Audited):
+    action = "user.revoke"
+    object_type = "user"
+    object_field = "email"
+    email: str
+    role: str
 
 
 @dataclass(frozen=True, kw_only=True)

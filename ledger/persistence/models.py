@@ -397,6 +397,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    #: A disabled user's tokens and sessions stop working at their next request.
+    disabled_at: Mapped[datetime | None]
 
 
 class Membership(Base):
@@ -425,6 +427,8 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    #: A token stops working at this instant (``API_TOKEN_DAYS`` after it was issued).
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
 

@@ -34,3 +34,17 @@ def test_a_hash_carries_its_cost_so_the_standard_hasher_verifies_a_test_hash() -
     hashed = users._HASHERS["test"].hash("mật khẩu đủ dài")
     assert hashed.startswith("$argon2id$v=19$m=8,t=1,p=1$")
     assert users._HASHERS["standard"].verify(hashed, "mật khẩu đủ dài")
+
+
+def test_api_tokens_work_ninety_days_unless_api_token_days_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("API_TOKEN_DAYS", raising=False)
+    assert load_settings(tmp_path, SECRET).api_token_days == 90
+    assert load_settings(tmp_path, {**SECRET, "API_TOKEN_DAYS": "30"}).api_token_days == 30
+
+
+@pytest.mark.parametrize("days", ["0", "367", "-5", "90d", "٣٠"])
+def test_a_token_lifetime_out_of_bounds_stops_the_start(tmp_path: Path, days: str) -> None:
+    with pytest.raises(ConfigError, match="API_TOKEN_DAYS"):
+        load_settings(tmp_path, {**SECRET, "API_TOKEN_DAYS": days})
