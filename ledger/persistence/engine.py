@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import select
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 
 from ledger.persistence import pipeline
@@ -35,6 +36,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     between, and nobody fails with "database is locked" halfway: they wait their turn.
     """
     if url.startswith("sqlite"):
+        _create_private(make_url(url).database)
         # A pool of connections (SQLAlchemy's default for a SQLite file): a request reuses a
         # connection whose pragmas are already set instead of opening the file again.
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
@@ -44,6 +46,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     event.listen(engine, "checkout", _idle_connection_alive)
     pipeline.install(engine)
     return engine
+
+
+def _create_private(path: str | None) -> None:
+    """Create a SQLite database file readable and writable by its owner only (0600).
+
+    It holds donors' names and addresses and the users' password hashes. SQLite gives its
+    write-ahead log and shared-memory files the database file's permissions, so they are
+    private too. An existing file is left as its owner set it.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        # No such directory: SQLite will say so when it connects.
+        return
+    # The process's umask may have taken bits away, never added any: 0600 exactly.
+    os.chmod(path, 0o600)
 
 
 def _idle_connection_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
