@@ -80,6 +80,7 @@ def create_app(
         verification,
     )
     from ledger.web.converters import install_converters
+    from ledger.web.edges import install_edges
     from ledger.web.errors import register_error_handlers
 
     # Before any blueprint adds its routes: rules pick their converters when they are added.
@@ -121,6 +122,7 @@ def create_app(
 
     app.register_blueprint(pages)
     register_error_handlers(app)
+    install_edges(app)
     from ledger.cli import register_cli
 
     register_cli(app)

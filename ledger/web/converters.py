@@ -12,7 +12,8 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, ValidationError
 
-from ledger.web.api.schemas import FORBIDDEN_CHARACTERS, ID_MAX, SEQ_MAX
+from ledger.domain.text import FORBIDDEN_CHARACTERS
+from ledger.web.api.schemas import ID_MAX, SEQ_MAX
 
 
 class IdConverter(IntegerConverter):

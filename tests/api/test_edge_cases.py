@@ -180,7 +180,9 @@ def test_a_list_cursor_that_is_no_id_is_a_validation_error(
 
 
 @pytest.mark.parametrize(
-    "bad", ["Quà\x00Tết", "Quà\ud800Tết", "Quà\x1bTết", "Quà\x7fTết"], ids=["nul", "surrogate", "escape", "delete"]
+    "bad",
+    ["Quà\x00Tết", "Quà\ud800Tết", "Quà\x1bTết", "Quà\x7fTết", "Quà Tết\u202e000.000.9", "Quà\u2066Tết\u2069"],
+    ids=["nul", "surrogate", "escape", "delete", "right-to-left-override", "isolate"],
 )
 @pytest.mark.parametrize(
     ("path", "make_body", "field", "role"),
@@ -221,7 +223,7 @@ def test_a_list_cursor_that_is_no_id_is_a_validation_error(
         ),
     ],
 )
-def test_text_with_a_control_character_or_a_lone_surrogate_is_a_validation_error_naming_the_field(
+def test_text_with_a_control_character_a_lone_surrogate_or_a_bidi_control_is_a_validation_error_naming_the_field(
     app: Flask, client: FlaskClient, path: str, make_body: Any, field: str, role: str, bad: str
 ) -> None:
     books = set_up_books(app)

@@ -10,11 +10,11 @@ from flask import Response, current_app, g, json, request
 from flask_smorest import Blueprint
 
 from ledger.domain.errors import Unauthorized, ValidationFailed
+from ledger.domain.text import FORBIDDEN_CHARACTERS
 from ledger.services import idempotency
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import Database, UnitOfWork
 from ledger.services.users import actor_for_token
-from ledger.web.api.schemas import FORBIDDEN_CHARACTERS
 from ledger.web.errors import problem
 
 T = TypeVar("T")

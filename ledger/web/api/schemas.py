@@ -20,6 +20,7 @@ from ledger.domain.entries import (
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import AMOUNT_VND_MAX
 from ledger.domain.policy import BENEFICIARY_CATEGORIES, DISBURSEMENT_KINDS, RESTRICTIONS
+from ledger.domain.text import FORBIDDEN_CHARACTERS
 from ledger.services.associations import LEVELS, AssociationCommand
 from ledger.services.disbursements import MAX_BATCH_ITEMS, PAID_FROM, DisbursementFilter, GoodsPick, SpendCommand
 from ledger.services.disbursements import STATUSES as DISBURSEMENT_STATUSES
@@ -42,10 +43,6 @@ CODE_PATTERN = r"^[A-Z0-9][A-Z0-9.\-]{0,39}\Z"
 ID_MAX = 2**31 - 1
 #: The largest journal sequence number (a BIGINT column).
 SEQ_MAX = 2**63 - 1
-#: What no stored text may contain: control characters other than tab, line feed and carriage
-#: return (PostgreSQL cannot store NUL at all), and surrogate code points, which are no characters
-#: and cannot be written as UTF-8 (so neither stored nor hashed into the chain).
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 #: A date as API.md writes it; ``date.fromisoformat`` alone also takes ``20261121`` and ``2026-W47-6``.
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -94,10 +91,14 @@ class Id(WholeNumber):
 
 
 class Text(fields.String):
-    """A string the books can store and hash: no control characters but tab and line breaks, no surrogates."""
+    """A string the books can store, hash and show as it is (``domain/text.py``): no control characters
+    but tab and line breaks, no surrogates, no invisible format characters such as bidirectional overrides."""
 
     default_error_messages = {  # noqa: RUF012 - marshmallow merges this class attribute
-        "forbidden_character": "Must not contain control characters or unpaired surrogates.",
+        "forbidden_character": (
+            "Must not contain control characters, unpaired surrogates or invisible formatting characters"
+            " (such as bidirectional overrides U+202A–U+202E, U+2066–U+2069, or zero-width spaces)."
+        ),
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -105,6 +106,20 @@ class Text(fields.String):
         if FORBIDDEN_CHARACTERS.search(result):
             raise self.make_error("forbidden_character")
         return result
+
+
+class Flag(fields.Boolean):
+    """A JSON ``true`` or ``false``, nothing else: ``0``, ``1``, ``"yes"`` or ``"false"`` are refused,
+    so that ``anonymous: 0`` is not taken silently for ``false``."""
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges this class attribute
+        "invalid": "Must be true or false (a JSON boolean).",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class Day(fields.Date):
@@ -204,7 +219,7 @@ class DonorIn(Schema):
     )
     email = fields.Email(load_default=None, allow_none=True)
     phone = Text(load_default=None, allow_none=True, validate=validate.Length(max=30))
-    anonymous = fields.Boolean(load_default=False)
+    anonymous = Flag(load_default=False)
 
     @post_load
     def _command(self, data: dict[str, Any], **_: Any) -> DonorCommand:
@@ -229,7 +244,7 @@ class BeneficiaryIn(Schema):
     school = text(200)
     grade = text(20)
     address = text(300)
-    is_minor = fields.Boolean(load_default=True)
+    is_minor = Flag(load_default=True)
     guardian_name = text(200, description="Who receives and signs for a minor's money.")
     guardian_relation = text(60, description="e.g. mẹ, bố, bà nội.")
 
