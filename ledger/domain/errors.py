@@ -190,6 +190,21 @@ class IdempotencyConflict(LedgerError):
         )
 
 
+class ServiceUnavailable(LedgerError):
+    """The database could not be reached for a moment: nothing was written, and the same request may be sent again."""
+
+    code = "service_unavailable"
+    title = "Service unavailable"
+    #: Seconds a client should wait before it tries again (``Retry-After``).
+    RETRY_AFTER_S: ClassVar[int] = 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tạm thời không kết nối được cơ sở dữ liệu; chưa có gì được ghi. Xin gửi lại sau ít giây.",
+            "The database cannot be reached for a moment; nothing was written. Please send the request again shortly.",
+        )
+
+
 class Conflict(LedgerError):
     code = "conflict"
     title = "Conflict with the current state"

@@ -40,6 +40,7 @@ def install(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _queue_unanswered)
     event.listen(engine, "after_cursor_execute", _answer_now)
     event.listen(engine, "reset", _leave_on_return)
+    event.listen(engine, "invalidate", _forget_on_invalidate)
 
 
 def enter(connection: Connection) -> None:
@@ -86,6 +87,11 @@ def _leave_on_return(_dbapi_connection: Any, record: Any, _state: Any) -> None:
     (quietly, as ``leave``): after a commit nothing is queued, and otherwise it is rolled back."""
     record.info.pop(_WRITER, None)
     _close(record.info, quietly=True)
+
+
+def _forget_on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+    """A lost connection leaves pipeline mode with nothing to send (quietly: the socket is gone)."""
+    _leave_on_return(_dbapi_connection, record, None)
 
 
 def _queue_unanswered(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.clock import now_utc
 from ledger.domain.chain import GENESIS_HASH
+from ledger.domain.errors import ServiceUnavailable
 from ledger.domain.events import Event
 from ledger.persistence import pipeline
 from ledger.persistence.engine import SQLITE_IMMEDIATE
@@ -20,6 +24,8 @@ from ledger.persistence.models import LedgerHead, Period
 
 if TYPE_CHECKING:
     from ledger.services.checkpoints import CheckpointKeys
+
+log = logging.getLogger(__name__)
 
 _HEADS = LedgerHead.table()
 _PERIODS = Period.table()
@@ -146,6 +152,17 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        try:
+            self._begin()
+        except BaseException as error:
+            self._end(committed_read=False)
+            unavailable = self._unavailable(error)
+            if unavailable is not None:
+                raise unavailable from error
+            raise
+        return self
+
+    def _begin(self) -> None:
         if self.dialect == "postgresql" and not self.write:
             # Readers cannot write by mistake, and may end with COMMIT (see __exit__).
             options: dict[str, object] = {"postgresql_readonly": True}
@@ -160,7 +177,6 @@ class UnitOfWork:
             # row with COMMIT): ``persistence/pipeline.py``.
             self._pipelined = self.session.connection()
             pipeline.enter(self._pipelined)
-        return self
 
     def __exit__(
         self,
@@ -168,19 +184,57 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._pipelined is not None and not self._pipelined.closed:
-            # Not committed: out of pipeline mode before the rollback, which an aborted
-            # pipeline (a refused statement) would refuse as well.
-            pipeline.leave(self._pipelined, quietly=True, for_good=True)
-        if exc_type is None and not self.write and self.dialect == "postgresql":
-            # A read-only transaction has nothing to undo. Ending it with COMMIT rather than
-            # ROLLBACK keeps the connection's prepared statements: psycopg forgets them all
-            # (DEALLOCATE ALL) on every rollback, and the server would parse and plan every
-            # statement of the next request again (docs/benchmarks.md, section 2).
-            self.session.commit()
-        else:
-            self.session.rollback()
-        self.session.close()
+        # A read-only transaction has nothing to undo. Ending it with COMMIT rather than
+        # ROLLBACK keeps the connection's prepared statements: psycopg forgets them all
+        # (DEALLOCATE ALL) on every rollback, and the server would parse and plan every
+        # statement of the next request again (docs/benchmarks.md, section 2).
+        committed_read = exc_type is None and not self.write and self.dialect == "postgresql"
+        if exc is None:
+            self._end(committed_read=committed_read)
+            return
+        # Ending must never hide why the work failed (a lost connection once came out as
+        # SQLAlchemy's PendingRollbackError from here, and the session was never closed).
+        self._end(committed_read=False)
+        unavailable = self._unavailable(exc)
+        if unavailable is not None:
+            raise unavailable from exc
+
+    def _end(self, *, committed_read: bool) -> None:
+        """Roll back (or end a read with COMMIT) and close, whatever state the connection is in."""
+        try:
+            if self._pipelined is not None and not self._pipelined.closed and not self._pipelined.invalidated:
+                # Not committed: out of pipeline mode before the rollback, which an aborted
+                # pipeline (a refused statement) would refuse as well.
+                with suppress(Exception):
+                    pipeline.leave(self._pipelined, quietly=True, for_good=True)
+            if committed_read:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        except Exception:
+            # The connection is gone or broken: the server has rolled the transaction back
+            # already. Closing below hands the connection back to the pool, which drops it.
+            log.warning("ending a unit of work failed; closing it", exc_info=True)
+        finally:
+            self.session.close()
+
+    def _unavailable(self, error: BaseException) -> ServiceUnavailable | None:
+        """``ServiceUnavailable`` when ``error`` says the database cannot be reached, else None.
+
+        PostgreSQL: a lost or refused connection, a server shutting down, too many clients
+        (SQLAlchemy's OperationalError, InterfaceError, or an invalidated connection). SQLite:
+        the database still locked after the busy timeout; SQLite's other operational errors
+        are the program's and stay 500s.
+        """
+        if not isinstance(error, DBAPIError):
+            return None
+        if error.connection_invalidated:
+            return ServiceUnavailable()
+        if self.dialect == "postgresql" and isinstance(error, OperationalError | InterfaceError):
+            return ServiceUnavailable()
+        if isinstance(error, OperationalError) and "locked" in str(error.orig):
+            return ServiceUnavailable()
+        return None
 
     def commit(self) -> None:
         self.session.commit()

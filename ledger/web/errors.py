@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from ledger.domain.errors import LedgerError
+from ledger.domain.errors import LedgerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "method_not_allowed": 405,
     "rate_limited": 429,
     "internal_error": 500,
+    "service_unavailable": 503,
 }
 
 _HTTP_CODE = {
@@ -82,7 +83,10 @@ def problem(status: int, code: str, title: str, detail: str, **members: Any) -> 
 
 def ledger_problem(error: LedgerError) -> Response:
     status = STATUS_OF_CODE.get(error.code, 422)
-    return problem(status, error.code, error.title, error.detail(language()), errors=error.errors, **error.extra)
+    response = problem(status, error.code, error.title, error.detail(language()), errors=error.errors, **error.extra)
+    if isinstance(error, ServiceUnavailable):
+        response.headers["Retry-After"] = str(error.RETRY_AFTER_S)
+    return response
 
 
 def _webargs_errors(error: HTTPException) -> dict[str, Any] | None:
