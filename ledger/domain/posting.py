@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from ledger.domain.accounts import AccountType
 from ledger.domain.chain import entry_text, link_hash
+from ledger.domain.closing import CLOSING_KIND
 from ledger.domain.entries import EntryDraft, validate_entry
 from ledger.domain.errors import InsufficientFunds, InsufficientGoods, LedgerError, PeriodClosed, ValidationFailed
 
@@ -247,6 +248,38 @@ def apply_drafts(
 
 
 _EMPTY = Position(0, 0, 0)
+
+
+#: The accounts whose lines are kept as running totals per year (the spending rules read them):
+#: what a fund received, earned and spent, and paid to each beneficiary.
+TOTALLED_TYPES = frozenset({AccountType.REVENUE, AccountType.EXPENSE})
+#: (fund id, account id, beneficiary id or 0, calendar year).
+YearKey = tuple[int, int, int, int]
+
+
+def year_totals(
+    drafts: Sequence[EntryDraft], chart: ChartFacts, closing_seqs: Set[int] = frozenset()
+) -> dict[YearKey, tuple[int, int]]:
+    """The debits and credits the drafts add to each year's running totals of revenue and expense lines.
+
+    A closing entry, and a reversal of one (``closing_seqs``: the closing entries among those the
+    drafts reverse), moves a year's activity into the fund balances and back: neither is income
+    or spending, so neither counts.
+    """
+    totals: dict[YearKey, tuple[int, int]] = {}
+    accounts, funds = chart.accounts, chart.funds
+    for draft in drafts:
+        if draft.kind == CLOSING_KIND or draft.reverses_seq in closing_seqs:
+            continue
+        year = draft.entry_on.year
+        for line in draft.lines:
+            facts = accounts[line.account]
+            if facts.type not in TOTALLED_TYPES:
+                continue
+            key = (funds[line.fund], facts.id, line.beneficiary_id or 0, year)
+            debit, credit = totals.get(key, (0, 0))
+            totals[key] = (debit + line.debit_vnd, credit + line.credit_vnd)
+    return totals
 
 
 def seal(

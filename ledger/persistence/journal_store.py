@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ledger.domain.closing import CLOSING_KIND
 from ledger.domain.entries import LINE_VALUE_FIELDS, line_values
-from ledger.domain.posting import BalanceKey, ChartFacts, PendingGoods, Position, PostingPlan, SealedDraft
+from ledger.domain.posting import BalanceKey, ChartFacts, PendingGoods, Position, PostingPlan, SealedDraft, YearKey
 from ledger.persistence import pipeline
 from ledger.persistence.models import Balance, Disbursement, JournalEntry, JournalLine, LedgerHead
 from ledger.persistence.pipeline import NO_ANSWER
@@ -169,6 +170,55 @@ def write_balances(session: Session, association_id: int, plan: PostingPlan) -> 
         connection.execute(_UPDATE_BALANCE, updates)
     if inserts:
         connection.execute(_INSERT_BALANCE, inserts)
+
+
+#: The same text on both databases (SQLite 3.24 and PostgreSQL 9.5 on): add to a year's totals,
+#: creating the row the first time. Nothing reads its answer (``persistence/pipeline.py``).
+_ADD_YEAR_TOTAL = text(
+    "INSERT INTO year_totals (association_id, fund_id, account_id, beneficiary_id, year, debit_vnd, credit_vnd)"
+    " VALUES (:association, :fund, :account, :beneficiary, :year, :debit, :credit)"
+    " ON CONFLICT (association_id, fund_id, account_id, beneficiary_id, year) DO UPDATE SET"
+    " debit_vnd = year_totals.debit_vnd + excluded.debit_vnd,"
+    " credit_vnd = year_totals.credit_vnd + excluded.credit_vnd"
+).execution_options(**NO_ANSWER)
+
+
+def closing_seqs(session: Session, association_id: int, seqs: set[int]) -> set[int]:
+    """Which of ``seqs`` are closing entries (their reversals do not count in the year totals)."""
+    if not seqs:
+        return set()
+    return set(
+        session.execute(
+            select(JournalEntry.seq).where(
+                JournalEntry.association_id == association_id,
+                JournalEntry.seq.in_(sorted(seqs)),
+                JournalEntry.kind == CLOSING_KIND,
+            )
+        ).scalars()
+    )
+
+
+def add_year_totals(session: Session, association_id: int, totals: dict[YearKey, tuple[int, int]]) -> None:
+    """Add a posting's revenue and expense lines to their running totals per year (``YearTotal``)."""
+    if not totals:
+        return
+    session.connection().execute(
+        _ADD_YEAR_TOTAL,
+        [
+            {
+                "association": association_id,
+                "fund": fund_id,
+                "account": account_id,
+                "beneficiary": beneficiary_id,
+                "year": year,
+                "debit": debit,
+                "credit": credit,
+            }
+            # In key order: two writers would take row locks in the same order (they queue on the
+            # association's ledger lock anyway).
+            for (fund_id, account_id, beneficiary_id, year), (debit, credit) in sorted(totals.items())
+        ],
+    )
 
 
 def move_head(session: Session, association_id: int, seq: int, hash_: str, last_entry_on: date | None) -> None:

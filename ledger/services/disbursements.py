@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from ledger.clock import today_vn
 from ledger.domain.accounts import (
@@ -69,12 +69,10 @@ from ledger.persistence.models import (
     Disbursement,
     DisbursementBatch,
     Fund,
-    JournalEntry,
-    JournalLine,
+    YearTotal,
 )
 from ledger.services import parties
 from ledger.services.access import Actor
-from ledger.services.closing import not_closing
 from ledger.services.dated_balances import Later, read_later
 from ledger.services.funds import policies_in_force
 from ledger.services.journal import (
@@ -229,16 +227,13 @@ def _renumbered(error: LedgerError, item_of_draft: Sequence[int], batch: bool) -
 # --- What the rules need to know from the ledger -------------------------------------------------
 
 
-def _year_span(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 12, 31)
-
-
 class SpendTally:
     """The ledger's totals the spending rules need, loaded once under the lock and counted forward.
 
-    Posted amounts come from the journal (so hand-made entries count too, and a reversal
-    takes back what it reverses); pending disbursements are added on top, so that two
-    spends waiting for approval cannot together break a cap that each respects alone.
+    Posted amounts come from the running totals per year that the posting keeps
+    (``YearTotal``: hand-made entries count too, and a reversal takes back what it reverses);
+    pending disbursements are added on top, so that two spends waiting for approval cannot
+    together break a cap that each respects alone.
     Within a batch, ``count`` adds each accepted item, so item 7 is checked against the
     ledger as items 0–6 will have left it.
     """
@@ -275,23 +270,21 @@ class SpendTally:
                 beneficiary_ids.add(beneficiary_id)
             if fund.restriction == "endowment":
                 endowments.add(fund.id)
-        line, entry = JournalLine, JournalEntry
-        dated = and_(entry.association_id == line.association_id, entry.seq == line.seq)
-        debit, credit = func.sum(line.debit_vnd), func.sum(line.credit_vnd)
+        # Running totals kept by the posting (``YearTotal``): a few rows, where aggregating the
+        # year's journal lines under the lock made every other writer of the association wait.
+        # They leave out closing entries and their reversals, which move activity, not add to it.
+        totals = YearTotal
+        debit, credit = func.sum(totals.debit_vnd), func.sum(totals.credit_vnd)
         for year, (fund_ids, beneficiary_ids) in sorted(by_year.items()):
-            first, last = _year_span(year)
             rows = self._uow.session.execute(
-                select(line.fund_id, line.account_id, debit, credit)
-                .join(entry, dated)
+                select(totals.fund_id, totals.account_id, debit, credit)
                 .where(
-                    line.association_id == association_id,
-                    line.fund_id.in_(sorted(fund_ids)),
-                    line.account_id.in_(sorted({*self._received_ids, *self._running_ids})),
-                    entry.entry_on >= first,
-                    entry.entry_on <= last,
-                    not_closing(entry),
+                    totals.association_id == association_id,
+                    totals.fund_id.in_(sorted(fund_ids)),
+                    totals.account_id.in_(sorted({*self._received_ids, *self._running_ids})),
+                    totals.year == year,
                 )
-                .group_by(line.fund_id, line.account_id)
+                .group_by(totals.fund_id, totals.account_id)
             )
             for fund_id, account_id, debits, credits in rows:
                 if account_id in self._running_ids:
@@ -300,32 +293,27 @@ class SpendTally:
                     self._received[fund_id, year] += int(credits or 0) - int(debits or 0)
             if beneficiary_ids:
                 rows = self._uow.session.execute(
-                    select(line.fund_id, line.beneficiary_id, debit, credit)
-                    .join(entry, dated)
+                    select(totals.fund_id, totals.beneficiary_id, debit, credit)
                     .where(
-                        line.association_id == association_id,
-                        line.fund_id.in_(sorted(fund_ids)),
-                        line.beneficiary_id.in_(sorted(beneficiary_ids)),
-                        line.account_id.in_(self._expense_ids),
-                        entry.entry_on >= first,
-                        entry.entry_on <= last,
+                        totals.association_id == association_id,
+                        totals.fund_id.in_(sorted(fund_ids)),
+                        totals.beneficiary_id.in_(sorted(beneficiary_ids)),
+                        totals.account_id.in_(self._expense_ids),
+                        totals.year == year,
                     )
-                    .group_by(line.fund_id, line.beneficiary_id)
+                    .group_by(totals.fund_id, totals.beneficiary_id)
                 )
                 for fund_id, beneficiary_id, debits, credits in rows:
                     self._paid[fund_id, beneficiary_id, year] += int(debits or 0) - int(credits or 0)
         if endowments:
             rows = self._uow.session.execute(
-                select(line.fund_id, line.account_id, debit, credit)
-                .join(entry, dated)
+                select(totals.fund_id, totals.account_id, debit, credit)
                 .where(
-                    line.association_id == association_id,
-                    line.fund_id.in_(sorted(endowments)),
-                    line.account_id.in_(sorted({*self._interest_ids, *self._expense_ids})),
-                    # Income and spending over the endowment's whole life: year-end closes move them, not undo them.
-                    not_closing(entry),
+                    totals.association_id == association_id,
+                    totals.fund_id.in_(sorted(endowments)),
+                    totals.account_id.in_(sorted({*self._interest_ids, *self._expense_ids})),
                 )
-                .group_by(line.fund_id, line.account_id)
+                .group_by(totals.fund_id, totals.account_id)
             )
             for fund_id, account_id, debits, credits in rows:
                 if account_id in self._interest_ids:

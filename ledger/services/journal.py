@@ -178,6 +178,9 @@ def post_entries(
     sealed = posting.seal(drafts, (ledger.head_seq, ledger.head_hash), association.code, created_at, created_by)
     written = journal_store.append(session, association.id, sealed, chart, count=len(drafts))
     journal_store.write_balances(session, association.id, plan)
+    reversed_seqs = {d.reverses_seq for d in drafts if d.reverses_seq is not None}
+    closings = journal_store.closing_seqs(session, association.id, reversed_seqs)
+    journal_store.add_year_totals(session, association.id, posting.year_totals(drafts, chart, closings))
     if written:
         ledger.head_seq, ledger.head_hash = written[-1].seq, written[-1].hash
         newest = max(draft.entry_on for draft in drafts)

@@ -7,10 +7,13 @@ from types import MappingProxyType
 
 import pytest
 
+from ledger.domain.accounts import AccountType
 from ledger.domain.chain import GENESIS_HASH, SealedEntry, chain_hash
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.domain.errors import InsufficientFunds, InsufficientGoods, PeriodClosed, UnbalancedEntry, ValidationFailed
 from ledger.domain.posting import (
+    AccountFacts,
+    ChartFacts,
     Position,
     apply_drafts,
     check_closable,
@@ -20,6 +23,7 @@ from ledger.domain.posting import (
     credits_goods,
     fund_ids_of,
     seal,
+    year_totals,
 )
 from ledger.domain.templates import GoodsIn, GoodsOut, disbursement_entry, donation_entry
 from tests.unit.kernel_support import CHART, holding, key
@@ -251,3 +255,37 @@ def test_sealing_numbers_after_the_head_and_chains_each_entry_to_the_one_before(
 def test_the_first_entry_of_an_association_follows_the_genesis_hash() -> None:
     (first,) = seal([cash_gift(1)], (0, GENESIS_HASH), "QT", CREATED, None)
     assert (first.seq, first.prev_hash) == (1, GENESIS_HASH)
+
+
+def test_year_totals_add_revenue_and_expense_lines_per_fund_account_beneficiary_and_year() -> None:
+    chart = ChartFacts(
+        accounts={
+            "112": AccountFacts(1, False, True, AccountType.ASSET),
+            "511": AccountFacts(2, False, False, AccountType.REVENUE),
+            "611": AccountFacts(3, False, False, AccountType.EXPENSE),
+        },
+        funds={"HPD": 7},
+    )
+
+    def draft(on: date, *lines: LineDraft) -> EntryDraft:
+        return EntryDraft(entry_on=on, memo="", kind="donation", lines=lines)
+
+    drafts = [
+        draft(date(2025, 12, 31), LineDraft("112", "HPD", 500, 0), LineDraft("511", "HPD", 0, 500)),
+        draft(date(2026, 1, 2), LineDraft("112", "HPD", 300, 0), LineDraft("511", "HPD", 0, 300)),
+        draft(
+            date(2026, 3, 1),
+            LineDraft("611", "HPD", 200, 0, beneficiary_id=9),
+            LineDraft("112", "HPD", 0, 200),
+        ),
+        draft(
+            date(2026, 3, 2),
+            LineDraft("112", "HPD", 50, 0),
+            LineDraft("611", "HPD", 0, 50, beneficiary_id=9),
+        ),
+    ]
+    assert year_totals(drafts, chart) == {
+        (7, 2, 0, 2025): (0, 500),
+        (7, 2, 0, 2026): (0, 300),
+        (7, 3, 9, 2026): (200, 50),
+    }
