@@ -58,17 +58,37 @@ def _find_alone(open_work: OpenWork, user_id: int, key: str) -> _Stored | None:
         return _find(work, user_id, key)
 
 
+def _insert(work: UnitOfWork, user_id: int, key: str, fingerprint: str, status_code: int, body: Any) -> None:
+    # A Core insert, run at once: a racing retry's duplicate key fails here, inside the caller's try.
+    work.session.execute(
+        _INSERT,
+        {
+            "user_id": user_id,
+            "key": key,
+            "fingerprint": fingerprint,
+            "status_code": status_code,
+            "response": body,
+            "created_at": work.clock(),
+        },
+    )
+
+
 def answer_once(
     open_work: OpenWork,
     user_id: int,
     key: str,
     fingerprint: str,
     act: Callable[[UnitOfWork], tuple[int, Any]],
+    *,
+    remember: Callable[[Exception], tuple[int, Any] | None] = lambda _error: None,
 ) -> Answer:
     """Run ``act`` (a write and its answer) in one transaction, once per (user, key).
 
     The first answer is stored in the same transaction as the write. A retry with the same key
     and ``fingerprint`` gets that answer back; another fingerprint gets ``IdempotencyConflict``.
+    A refusal that ``remember`` turns into an answer (the API's 422s) is stored as well, after
+    the refused transaction has rolled back, so that the same request later is refused again
+    rather than tried a second time.
     Two retries racing each other cannot both post: writers of an association queue on its lock
     and the second finds the first's record, and the unique (user, key) constraint turns any
     other race into a rollback followed by the replay.
@@ -87,18 +107,7 @@ def answer_once(
 
             work.on_lock = check_after_lock
             status_code, body = act(work)
-            # A Core insert, run at once: a racing retry's duplicate key fails here, inside the try.
-            work.session.execute(
-                _INSERT,
-                {
-                    "user_id": user_id,
-                    "key": key,
-                    "fingerprint": fingerprint,
-                    "status_code": status_code,
-                    "response": body,
-                    "created_at": work.clock(),
-                },
-            )
+            _insert(work, user_id, key, fingerprint, status_code, body)
             work.commit()
     except _Answered as answered:
         return answered.record.replay(fingerprint)
@@ -107,4 +116,19 @@ def answer_once(
         if earlier is None:
             raise
         return earlier.replay(fingerprint)
+    except Exception as error:
+        refused = remember(error)
+        if refused is None:
+            raise
+        status_code, body = refused
+        try:
+            with open_work(write=True) as work:
+                _insert(work, user_id, key, fingerprint, status_code, body)
+                work.commit()
+        except IntegrityError:
+            # A retry racing this one stored its answer first: both answer with that one.
+            earlier = _find_alone(open_work, user_id, key)
+            if earlier is None:
+                raise
+            return earlier.replay(fingerprint)
     return Answer(status_code, body)

@@ -60,7 +60,7 @@ def language() -> str:
     return request.accept_languages.best_match(["vi", "en"], default="vi") or "vi"
 
 
-def problem(status: int, code: str, title: str, detail: str, **members: Any) -> Response:
+def problem_body(status: int, code: str, title: str, detail: str, **members: Any) -> dict[str, Any]:
     body = {
         "type": f"https://khuyenhoc.example/problems/{code}",
         "title": title,
@@ -69,6 +69,11 @@ def problem(status: int, code: str, title: str, detail: str, **members: Any) -> 
         "code": code,
     }
     body.update({k: v for k, v in members.items() if v is not None})
+    return body
+
+
+def problem(status: int, code: str, title: str, detail: str, **members: Any) -> Response:
+    body = problem_body(status, code, title, detail, **members)
     try:
         content = json.dumps(body, ensure_ascii=False).encode()
     except UnicodeEncodeError:
@@ -87,6 +92,28 @@ def ledger_problem(error: LedgerError) -> Response:
     if isinstance(error, ServiceUnavailable):
         response.headers["Retry-After"] = str(error.RETRY_AFTER_S)
     return response
+
+
+def refusal(error: Exception) -> tuple[int, dict[str, Any]] | None:
+    """The answer to remember under a write's ``Idempotency-Key`` when its service refused it (a 422).
+
+    The request itself was refused (its amount, its policy, its period), so the same request
+    sent again gets the same refusal rather than a second try (API.md). Other errors are not
+    remembered: a 503 or a 409 says nothing about the request, and a retry may succeed.
+    """
+    if not isinstance(error, LedgerError) or STATUS_OF_CODE.get(error.code, 422) != 422:
+        return None
+    body = problem_body(422, error.code, error.title, error.detail(language()), errors=error.errors, **error.extra)
+    # As the client would read it (dates written as text): the stored answer is plain JSON.
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        # It echoes a lone surrogate the client sent, which no database stores: refused again
+        # the same way on a retry, without being remembered.
+        return None
+    stored: dict[str, Any] = json.loads(text)
+    return 422, stored
 
 
 def _webargs_errors(error: HTTPException) -> dict[str, Any] | None:

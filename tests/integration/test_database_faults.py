@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from ledger.domain.errors import ServiceUnavailable
-from tests.factories import auth, database, row_counts, set_up_books, work
+from tests.factories import auth, database, donate, row_counts, set_up_books, work
 
 
 @contextmanager
@@ -90,3 +90,26 @@ def test_a_unit_of_work_that_lost_its_connection_says_service_unavailable_not_pe
         uow.session.execute(text("SELECT 1"))
     assert raised.value.__cause__ is not None
     assert database(app).engine.pool.checkedout() == 0
+
+
+def test_a_refused_write_is_remembered_under_its_idempotency_key(app: Flask) -> None:
+    """Issue 16, item 7: the same key and body once got 202 after a 422; API.md says the first answer."""
+    books = set_up_books(app)
+    client = app.test_client()
+    url = f"/api/v1/associations/{books.code}/disbursements"
+    body = {"fund": "GENERAL", "kind": "operating", "paid_from": "cash", "amount": 300_000, "paid_on": "2026-11-21"}
+    headers = auth(books.treasurer, **{"Idempotency-Key": "spend-once"})
+    first = client.post(url, json=body, headers=headers)
+    assert first.status_code == 422 and first.get_json()["code"] == "insufficient_funds"
+    # The money arrives; the same request with the same key is still the refused one.
+    assert donate(client, books, 1_000_000).status_code == 201
+    before = row_counts(app)
+    again = client.post(url, json=body, headers=headers)
+    assert again.status_code == 422 and again.mimetype == "application/problem+json"
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert row_counts(app) == before
+    # Another body under the key is a conflict, and a new key is a new request.
+    assert client.post(url, json={**body, "amount": 1}, headers=headers).status_code == 409
+    fresh = client.post(url, json=body, headers=auth(books.treasurer, **{"Idempotency-Key": "spend-twice"}))
+    assert fresh.status_code == 201, fresh.get_json()

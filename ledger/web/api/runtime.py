@@ -15,7 +15,7 @@ from ledger.services import idempotency
 from ledger.services.access import Actor
 from ledger.services.unit_of_work import Database, UnitOfWork
 from ledger.services.users import actor_for_token
-from ledger.web.errors import problem
+from ledger.web.errors import PROBLEM_JSON, problem, refusal
 
 T = TypeVar("T")
 IDEMPOTENCY_KEY_MAX_CHARS = 200
@@ -138,8 +138,10 @@ def run_write(
             code, body = act(work)
             work.commit()
         return json_response(code, body)
-    answer = idempotency.answer_once(uow, actor.user_id, key, _fingerprint(), act)
+    answer = idempotency.answer_once(uow, actor.user_id, key, _fingerprint(), act, remember=refusal)
     response = json_response(answer.status_code, answer.body)
+    if answer.status_code >= 400:
+        response.mimetype = PROBLEM_JSON
     if answer.replayed:
         response.headers["Idempotency-Replayed"] = "true"
     return response
