@@ -62,6 +62,7 @@ def create_app(
 
     from ledger.extensions import csrf, limiter, login_manager
     from ledger.web.api import (
+        accounts,
         approvals,
         associations,
         audit_log,
@@ -111,6 +112,7 @@ def create_app(
         paperwork,
         chart,
         reports,
+        accounts,
     ):
         api.register_blueprint(resource.blp)
         # Bearer tokens, not cookies: no CSRF. No rate limits (only the public verification page has).

@@ -106,7 +106,7 @@ def users_tokens(email: str) -> None:
     """List a user's API tokens: id, status, issued, expires, revoked (never the token itself)."""
     try:
         with work(write=False) as uow:
-            tokens = users.list_tokens(uow, email)
+            tokens = users.list_tokens(uow, Actor.system(), email)
     except LedgerError as error:
         fail(error)
     for t in tokens:

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, select
 
-from ledger.domain.errors import Conflict, IncompatibleRoles, NotFound, ValidationFailed
+from ledger.domain.errors import Conflict, Forbidden, IncompatibleRoles, NotFound, ValidationFailed
 from ledger.domain.events import (
     RoleGranted,
     RoleRevoked,
@@ -182,9 +182,24 @@ def _token_view(row: ApiToken, now: datetime) -> TokenView:
     return TokenView(row.id, row.created_at, row.expires_at, row.revoked_at, status)
 
 
-def list_tokens(uow: UnitOfWork, email: str) -> list[TokenView]:
-    """Every token ever issued to ``email``, newest first."""
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden(
+            "Chỉ quản trị hệ thống mới được quản lý tài khoản của người khác.",
+            "Only a system administrator can manage other people's accounts.",
+        )
+
+
+def _owner_or_admin(uow: UnitOfWork, actor: Actor, email: str) -> User:
     user = find_user(uow, email)
+    if actor.user_id != user.id:
+        _require_admin(actor)
+    return user
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor, email: str) -> list[TokenView]:
+    """Every token ever issued to ``email``, newest first (its owner, or an administrator)."""
+    user = _owner_or_admin(uow, actor, email)
     rows = uow.session.execute(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     ).scalars()
@@ -194,16 +209,16 @@ def list_tokens(uow: UnitOfWork, email: str) -> list[TokenView]:
 
 def list_own_tokens(uow: UnitOfWork, actor: Actor) -> list[TokenView]:
     """The caller's own tokens (the API's ``GET /me/tokens``)."""
-    return list_tokens(uow, actor.email)
+    return list_tokens(uow, actor, actor.email)
 
 
 def revoke_tokens(uow: UnitOfWork, actor: Actor, email: str, token_id: int | None = None) -> list[TokenView]:
     """Revoke one token of ``email`` (``token_id``) or, without it, every token still working.
 
     Revoked from the next request on: every request reads its token afresh. Revoking a token
-    already revoked changes nothing and is not logged again.
+    already revoked changes nothing and is not logged again. Its owner, or an administrator.
     """
-    user = find_user(uow, email)
+    user = _owner_or_admin(uow, actor, email)
     now = uow.clock()
     stmt = select(ApiToken).where(ApiToken.user_id == user.id)
     if token_id is not None:
@@ -228,6 +243,15 @@ def revoke_own_token(uow: UnitOfWork, actor: Actor, token_id: int) -> TokenView:
 
 
 @dataclass(frozen=True)
+class RoleRevocation:
+    email: str
+    association: str
+    role: str
+    #: False when the user did not hold the role.
+    revoked: bool
+
+
+@dataclass(frozen=True)
 class UserView:
     email: str
     is_admin: bool
@@ -238,8 +262,9 @@ def set_disabled(uow: UnitOfWork, actor: Actor, email: str, *, disabled: bool) -
     """Disable a user (their tokens and sessions stop working at their next request) or enable them again.
 
     Their tokens are kept as they are: enabling the user again brings back only those that
-    neither expired nor were revoked meanwhile.
+    neither expired nor were revoked meanwhile. An administrator's act.
     """
+    _require_admin(actor)
     user = find_user(uow, email)
     if actor.user_id is not None and actor.user_id == user.id and disabled:
         raise Conflict("Không thể tự khóa tài khoản của mình.", "You cannot disable your own account.")
@@ -252,7 +277,11 @@ def set_disabled(uow: UnitOfWork, actor: Actor, email: str, *, disabled: bool) -
 
 
 def revoke_role(uow: UnitOfWork, actor: Actor, email: str, association_code: str, role: str) -> bool:
-    """Take ``role`` in ``association_code`` from ``email``, from their next request on; False if they had none."""
+    """Take ``role`` in ``association_code`` from ``email``, from their next request on; False if they had none.
+
+    An administrator's act, as granting is.
+    """
+    _require_admin(actor)
     user = find_user(uow, email)
     association = uow.session.execute(
         select(Association).where(Association.code == association_code)

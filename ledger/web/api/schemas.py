@@ -933,3 +933,49 @@ class AuditEventOut(Schema):
     object_type = fields.String()
     object_id = fields.String()
     detail = fields.Dict()
+
+
+class TokenOut(Schema):
+    """An API token as its owner sees it: never the token itself."""
+
+    id = fields.Integer()
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    #: ``active``, ``expired`` or ``revoked``.
+    status = fields.String()
+
+
+class TokenPage(Schema):
+    items = fields.List(fields.Nested(TokenOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class UserIn(Schema):
+    email = fields.Email(required=True)
+
+
+class RevokeTokensIn(Schema):
+    email = fields.Email(required=True)
+    #: One token (``GET /me/tokens`` of its owner names them); without it, every token of the user.
+    token_id = Id(load_default=None, allow_none=True)
+
+
+class UserOut(Schema):
+    email = fields.String()
+    is_admin = fields.Boolean()
+    disabled_at = fields.AwareDateTime(allow_none=True)
+
+
+class RoleRevokeIn(Schema):
+    email = fields.Email(required=True)
+    association = Text(required=True, validate=validate.Regexp(CODE_PATTERN))
+    role = Text(required=True, validate=validate.Length(min=1, max=20))
+
+
+class RoleRevokedOut(Schema):
+    email = fields.String()
+    association = fields.String()
+    role = fields.String()
+    #: False when the user did not hold the role.
+    revoked = fields.Boolean()
