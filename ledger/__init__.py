@@ -41,7 +41,6 @@ def create_app(
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        RATELIMIT_HEADERS_ENABLED=True,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
@@ -61,6 +60,7 @@ def create_app(
     from flask_smorest import Api
 
     from ledger.extensions import csrf, limiter, login_manager
+    from ledger.web import limits
     from ledger.web.api import (
         accounts,
         approvals,
@@ -88,6 +88,7 @@ def create_app(
     install_converters(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limits.configure(app, settings)
     limiter.init_app(app)
     # One Api per app: its OpenAPI document belongs to the app it describes.
     api = Api(
@@ -115,9 +116,8 @@ def create_app(
         accounts,
     ):
         api.register_blueprint(resource.blp)
-        # Bearer tokens, not cookies: no CSRF. No rate limits (only the public verification page has).
+        # Bearer tokens, not cookies: no CSRF. Limited per token (``web/limits.py``).
         csrf.exempt(resource.blp)
-        limiter.exempt(resource.blp)
     # The public disclosure list (no login): the one route of the API outside ``api_blueprint``.
     api.register_blueprint(reports.public_blp)
     from ledger.web.pages import pages

@@ -30,6 +30,16 @@ class Settings:
     password_hash_cost: str = "standard"
     #: How many days a new API token works (``API_TOKEN_DAYS``, 1 to 366; default 90).
     api_token_days: int = 90
+    #: ``redis://host:port/db``: where every worker counts rate limits (log-in attempts);
+    #: without it each process counts in its own memory.
+    redis_url: str | None = None
+    #: Prefix of the rate-limit counts in Redis (several deployments, or test runs, may share one).
+    ratelimit_prefix: str = "khuyenhoc"
+    #: Requests per API token (``API_RATE_LIMIT``, Flask-Limiter's notation).
+    api_rate_limit: str = "600 per minute"
+    #: Whole-chain verifications per association (``VERIFY_CHAIN_RATE``); past it, ``GET …/verify``
+    #: answers the last result with its time.
+    verify_chain_rate: str = "6 per minute"
 
 
 #: ``PASSWORD_HASH_COST``'s values. A cost is named, never given as numbers, so that a deployment
@@ -68,6 +78,9 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
     if smtp_url and urlparse(smtp_url).scheme not in ("smtp", "smtps"):
         raise ConfigError("SMTP_URL must look like smtp://user:password@host:port")
     base = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss"):
+        raise ConfigError("REDIS_URL must look like redis://host:6379/0")
     return Settings(
         database_url=url,
         secret_key=overrides.get("SECRET_KEY", "")
@@ -81,7 +94,22 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
         checkpoint_trusted_keys=Path(env.get("CHECKPOINT_TRUSTED_KEYS") or instance_path / "checkpoint_keys.pub"),
         password_hash_cost=_password_hash_cost(env),
         api_token_days=_api_token_days(env),
+        redis_url=redis_url,
+        ratelimit_prefix=env.get("RATELIMIT_KEY_PREFIX") or "khuyenhoc",
+        api_rate_limit=_rate(env, "API_RATE_LIMIT", "600 per minute"),
+        verify_chain_rate=_rate(env, "VERIFY_CHAIN_RATE", "6 per minute"),
     )
+
+
+def _rate(env: dict[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    text = env.get(name) or default
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as '600 per minute', not {text!r}") from None
+    return text
 
 
 def _api_token_days(env: dict[str, str]) -> int:

@@ -9,5 +9,6 @@ from flask_wtf import CSRFProtect
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-#: In-process counting is enough for one server; set RATELIMIT_STORAGE_URI for several.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+#: Counts in Redis when ``REDIS_URL`` is set (every worker sees the same counts), else in the
+#: process's memory: ``web/limits.py`` configures it.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -142,7 +142,11 @@ def http_problem(error: HTTPException) -> Response:
             else "Yêu cầu có trường thiếu hoặc sai: xem chi tiết trong errors."
         )
         return problem(422, code, "The request is not valid", detail, errors=errors)
-    return problem(status, code, error.name, error.description or error.name)
+    response = problem(status, code, error.name, error.description or error.name)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

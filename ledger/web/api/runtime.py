@@ -16,6 +16,7 @@ from ledger.services.access import Actor
 from ledger.services.unit_of_work import Database, UnitOfWork
 from ledger.services.users import actor_for_token
 from ledger.web.errors import PROBLEM_JSON, problem, refusal
+from ledger.web.limits import limit_per_token
 
 T = TypeVar("T")
 IDEMPOTENCY_KEY_MAX_CHARS = 200
@@ -23,12 +24,14 @@ API_PREFIX = "/api/v1"
 
 
 def api_blueprint(name: str, description: str) -> Blueprint:
-    """The blueprint of one resource of the API: under ``/api/v1``, every request authenticated, then checked as JSON.
+    """The blueprint of one resource of the API: under ``/api/v1``, limited per token, every request
+    authenticated, then checked as JSON.
 
     Every resource's blueprint comes from here, so that none can miss the checks.
     """
     blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     blp.before_request(_authenticate_then_require_json)
+    limit_per_token()(blp)
     return blp
 
 

@@ -428,6 +428,10 @@ class VerifyOut(Schema):
     documents_ok = fields.Boolean()
     #: Checkpoints the chain no longer passes through, and documents that disagree with their entries.
     problems = fields.List(fields.String())
+    #: When this result was computed: past ``VERIFY_CHAIN_RATE`` per association the last result
+    #: is answered again (``from_cache``) instead of recomputing the whole chain.
+    verified_at = fields.AwareDateTime()
+    from_cache = fields.Boolean()
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
