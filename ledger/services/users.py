@@ -104,15 +104,18 @@ def _role(role: str) -> Role:
         ) from None
 
 
+def _association(uow: UnitOfWork, code: str) -> Association:
+    association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one_or_none()
+    if association is None:
+        raise NotFound(f"hội {code}", f"association {code}")
+    return association
+
+
 def grant(
     uow: UnitOfWork, actor: Actor, email: str, association_code: str, role: str, donor_id: int | None = None
 ) -> Membership:
     user = find_user(uow, email)
-    association = uow.session.execute(
-        select(Association).where(Association.code == association_code)
-    ).scalar_one_or_none()
-    if association is None:
-        raise NotFound(f"hội {association_code}", f"association {association_code}")
+    association = _association(uow, association_code)
     parsed = _role(role)
     existing = uow.session.execute(
         select(Membership).where(
@@ -279,15 +282,11 @@ def set_disabled(uow: UnitOfWork, actor: Actor, email: str, *, disabled: bool) -
 def revoke_role(uow: UnitOfWork, actor: Actor, email: str, association_code: str, role: str) -> bool:
     """Take ``role`` in ``association_code`` from ``email``, from their next request on; False if they had none.
 
-    An administrator's act, as granting is.
+    An administrator's act (the command line acts as one).
     """
     _require_admin(actor)
     user = find_user(uow, email)
-    association = uow.session.execute(
-        select(Association).where(Association.code == association_code)
-    ).scalar_one_or_none()
-    if association is None:
-        raise NotFound(f"hội {association_code}", f"association {association_code}")
+    association = _association(uow, association_code)
     parsed = _role(role)
     removed = (
         uow.session.execute(
