@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
 from ledger.persistence.models import Account, Association, JournalEntry, JournalLine, YearTotal
-from tests.factories import database, make_fund, work
+from tests.factories import auth, database, make_fund, work
 from tests.spending_support import disburse, give, open_office, pupil, spend_body
 
 
@@ -62,7 +62,12 @@ def _totals(app: Flask, code: str) -> tuple[dict[tuple[int, int, int, int], tupl
             select(line.fund_id, line.account_id, line.beneficiary_id, entry.entry_on, line.debit_vnd, line.credit_vnd)
             .join(entry, (entry.association_id == line.association_id) & (entry.seq == line.seq))
             .join(Account, Account.id == line.account_id)
-            .where(line.association_id == association_id, Account.type.in_(["revenue", "expense"]))
+            .where(
+                line.association_id == association_id,
+                Account.type.in_(["revenue", "expense"]),
+                # A year-end close moves the year's activity into the funds: it is not activity.
+                entry.kind != "closing",
+            )
         ).all()
         recomputed: dict[tuple[int, int, int, int], tuple[int, int]] = {}
         for fund_id, account_id, beneficiary_id, entry_on, debit, credit in rows:
@@ -95,3 +100,16 @@ def test_running_totals_equal_the_journal_lines_of_each_year(app: Flask, client:
     assert stored == recomputed
     assert len({key[3] for key in stored}) == 2  # both years
     assert any(key[2] == mai for key in stored) and any(key[2] == an for key in stored)
+
+
+def test_closing_a_year_leaves_its_running_totals_as_its_activity(app: Flask, client: FlaskClient) -> None:
+    office = open_office(app)
+    make_fund(app, office.code, "HPD", preset="hoa_phuong_do")
+    give(client, office, 8_000_000, fund="HPD", on="2025-03-01")
+    mai = pupil(app, office)
+    assert disburse(client, office, spend_body("HPD", 1_500_000, mai, paid_on="2025-09-05")).status_code == 201
+    before, _ = _totals(app, office.code)
+    closed = client.post(office.url("/periods/2025/close"), json={}, headers=auth(office.approver))
+    assert closed.status_code in (200, 201), closed.get_json()
+    after, recomputed = _totals(app, office.code)
+    assert after == before == recomputed
