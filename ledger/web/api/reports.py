@@ -16,7 +16,7 @@ from ledger.reports.downloads import FORMATS, ReportQuery, Runtime
 from ledger.reports.model import Report
 from ledger.services.directory import readable_associations
 from ledger.web.api.runtime import api_blueprint, current_actor, run_read, run_write
-from ledger.web.api.schemas import PAGE_DEFAULT, PAGE_MAX, AssociationOut, Day, Text
+from ledger.web.api.schemas import PAGE_DEFAULT, PAGE_MAX, AssociationOut, Day, Flag, Text
 
 blp = api_blueprint("reports", "Statements, books and exports for auditors")
 #: What anyone may read without a login (the disclosure list an association has published).
@@ -154,7 +154,7 @@ def public_disclosure(args: dict[str, Any], code: str) -> Response:
 
 
 class PublicationIn(Schema):
-    published = fields.Boolean(required=True)
+    published = Flag(required=True)
 
 
 class PublicationOut(Schema):
