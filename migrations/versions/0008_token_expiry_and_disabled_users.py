@@ -1,7 +1,7 @@
 """API tokens expire; users can be disabled
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 03:10:00.000000
 
 A token made before this revision expires 90 days after it was made (the default lifetime),
@@ -18,8 +18,8 @@ from alembic import op
 
 import ledger.persistence.types
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
