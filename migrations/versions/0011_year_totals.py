@@ -1,7 +1,7 @@
 """running totals per (account, fund, beneficiary, year) for the spending rules
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05 03:20:00.000000
 
 Filled from the journal's revenue and expense lines, closing entries and their reversals left
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

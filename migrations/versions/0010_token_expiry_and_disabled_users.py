@@ -1,7 +1,7 @@
 """API tokens expire; users can be disabled
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 03:10:00.000000
 
 A token made before this revision expires 90 days after it was made (the default lifetime),
@@ -18,8 +18,8 @@ from alembic import op
 
 import ledger.persistence.types
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
