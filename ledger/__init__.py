@@ -31,6 +31,7 @@ def create_app(
         __name__,
         instance_path=instance_path or str(Path(__file__).resolve().parent.parent / "instance"),
         template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+        static_folder=str(Path(__file__).resolve().parent / "static"),
     )
     settings = load_settings(Path(app.instance_path), overrides)
     app.config.update(
@@ -41,6 +42,16 @@ def create_app(
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        # The pages' session: never readable by scripts, not sent along with other sites'
+        # requests, and only over HTTPS when the service is served over HTTPS.
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent / "translations"),
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
@@ -59,7 +70,7 @@ def create_app(
 
     from flask_smorest import Api
 
-    from ledger.extensions import csrf, limiter, login_manager
+    from ledger.extensions import babel, csrf, limiter, login_manager
     from ledger.web import limits
     from ledger.web.api import (
         accounts,
@@ -83,10 +94,12 @@ def create_app(
     from ledger.web.converters import install_converters
     from ledger.web.edges import install_edges
     from ledger.web.errors import register_error_handlers
+    from ledger.web.pages.runtime import page_language
 
     # Before any blueprint adds its routes: rules pick their converters when they are added.
     install_converters(app)
     login_manager.init_app(app)
+    babel.init_app(app, locale_selector=page_language)
     csrf.init_app(app)
     limits.configure(app, settings)
     limiter.init_app(app)
@@ -120,9 +133,9 @@ def create_app(
         csrf.exempt(resource.blp)
     # The public disclosure list (no login): the one route of the API outside ``api_blueprint``.
     api.register_blueprint(reports.public_blp)
-    from ledger.web.pages import pages
+    from ledger.web.pages import register_pages
 
-    app.register_blueprint(pages)
+    register_pages(app)
     register_error_handlers(app)
     install_edges(app)
     from ledger.cli import register_cli

@@ -40,6 +40,9 @@ class Settings:
     #: Whole-chain verifications per association (``VERIFY_CHAIN_RATE``); past it, ``GET …/verify``
     #: answers the last result with its time.
     verify_chain_rate: str = "6 per minute"
+    #: A local demonstration (``DEMO_MODE=1``, set by ``scripts/run``): the seeded demo accounts
+    #: may keep their printed password. Anywhere else they must change it at their first log-in.
+    demo_mode: bool = False
 
 
 #: ``PASSWORD_HASH_COST``'s values. A cost is named, never given as numbers, so that a deployment
@@ -98,6 +101,7 @@ def load_settings(instance_path: Path, overrides: dict[str, str] | None = None) 
         ratelimit_prefix=env.get("RATELIMIT_KEY_PREFIX") or "khuyenhoc",
         api_rate_limit=_rate(env, "API_RATE_LIMIT", "600 per minute"),
         verify_chain_rate=_rate(env, "VERIFY_CHAIN_RATE", "6 per minute"),
+        demo_mode=env.get("DEMO_MODE", "0") == "1",
     )
 
 

@@ -1,8 +1,10 @@
 """``flask disbursements import-csv``: a batch of disbursements from a spreadsheet, through the batch service.
 
-The file is UTF-8 (a byte order mark, as Excel writes it, is fine) with a header row. Columns,
-in any order (names are case-insensitive; other columns are refused so that a typo is not
-silently ignored):
+The file is XLSX, or CSV with ``,`` or ``;`` in UTF-8 (a byte order mark, as Excel writes it, is
+fine) or Vietnamese Windows-1258, with a header row (``documents/ceremony_sheet.py`` reads it, as
+it does the page's upload). Columns, in any order, by their English code or Vietnamese name
+("Họ và tên", "Số tiền"; case and accents ignored; other columns are refused so that a typo is
+not silently ignored):
 
 * ``fund``, ``kind``, ``paid_from`` (cash, bank, in_kind), ``paid_on`` (``2026-09-05`` or
   ``05/09/2026``) — required;
@@ -23,47 +25,23 @@ exits 1 with nothing written; a file it cannot read exits 2.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ledger.documents.ceremony_sheet import MAX_SHEET_BYTES, SheetUnreadable, read_sheet
 from ledger.domain.errors import LedgerError
 from ledger.domain.money import format_vnd
-from ledger.domain.policy import BENEFICIARY_CATEGORIES
 from ledger.services import disbursements, users
 from ledger.services.access import Actor, Need, authorize
-from ledger.services.disbursements import GoodsPick, ImportedSpend, NamedBeneficiary, SpendCommand
+from ledger.services.disbursements import ImportedSpend
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
 
 disbursements_cli = AppGroup("disbursements", help="Disbursements: importing a batch from a CSV file.")
-
-#: A batch is at most 1,000 lines; a file this size holds many more than that.
-MAX_CSV_BYTES = 4 * 1024 * 1024
-REQUIRED_COLUMNS = ("fund", "kind", "paid_from", "paid_on")
-OPTIONAL_COLUMNS = (
-    "amount",
-    "beneficiary_id",
-    "beneficiary_name",
-    "name",
-    "category",
-    "school",
-    "grade",
-    "item",
-    "quantity",
-    "unit",
-    "memo",
-)
-_AMOUNT = re.compile(r"[0-9]+|[0-9]{1,3}([., \u00a0])[0-9]{3}(?:\1[0-9]{3})*")
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_VN_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 class LineProblem(Exception):
@@ -73,102 +51,29 @@ class LineProblem(Exception):
         super().__init__(f"line {line}: {column}: {message}")
 
 
-def _amount(text: str) -> int | None:
-    if not text:
-        return None
-    if not _AMOUNT.fullmatch(text):
-        raise ValueError("must be a whole number of đồng, e.g. 1500000 or 1.500.000")
-    return int(re.sub(r"[^0-9]", "", text))
-
-
-def _date(text: str) -> date:
-    iso = _ISO_DATE.fullmatch(text)
-    vn = _VN_DATE.fullmatch(text)
-    if iso:
-        year, month, day = (int(g) for g in iso.groups())
-    elif vn:
-        day, month, year = (int(g) for g in vn.groups())
-    else:
-        raise ValueError("must be a date written 2026-09-05 or 05/09/2026")
-    return date(year, month, day)
-
-
-def _whole(text: str, what: str) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 12:
-        raise ValueError(f"{what} must be a whole number")
-    return int(text)
-
-
 def read_rows(content: bytes) -> list[tuple[int, ImportedSpend]]:
-    """The file's lines as (line number, spend); raises ``LineProblem`` on the first unreadable one."""
+    """The file's lines as (line number, spend); raises ``LineProblem`` on the first unreadable one.
+
+    The page's ceremony upload reads files with the same reader (``documents/ceremony_sheet.py``).
+    """
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LineProblem(1, "file", f"is not UTF-8 (byte {error.start})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
-        problems = []
-        if missing:
-            problems.append(f"missing {', '.join(missing)}")
-        if unknown:
-            problems.append(f"unknown {', '.join(unknown)} (known: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})")
-        raise LineProblem(1, "header", "; ".join(problems))
-    reader.fieldnames = header
-    rows: list[tuple[int, ImportedSpend]] = []
-    for raw in reader:
-        line = reader.line_num
-        if len(rows) >= disbursements.MAX_BATCH_ITEMS:
-            raise LineProblem(line, "file", f"a batch has at most {disbursements.MAX_BATCH_ITEMS} lines")
-        cell = {key: (value or "").strip() for key, value in raw.items() if key is not None}
-        if None in raw:
-            raise LineProblem(line, "line", "has more cells than the header has columns")
-        column = ""
-        try:
-            column = "amount"
-            amount = _amount(cell.get("amount", ""))
-            column = "paid_on"
-            paid_on = _date(cell["paid_on"])
-            column = "beneficiary_id"
-            beneficiary_id = _whole(cell.get("beneficiary_id", ""), "beneficiary_id")
-            column = "quantity"
-            quantity = _whole(cell.get("quantity", ""), "quantity")
-        except ValueError as error:
-            raise LineProblem(line, column, str(error)) from None
-        name = cell.get("beneficiary_name") or cell.get("name") or ""
-        named = None
-        if beneficiary_id is None and name:
-            category = cell.get("category", "")
-            if category not in BENEFICIARY_CATEGORIES:
-                raise LineProblem(line, "category", f"must be one of {', '.join(BENEFICIARY_CATEGORIES)}")
-            named = NamedBeneficiary(name, category, cell.get("school", ""), cell.get("grade", ""))
-        items: tuple[GoodsPick, ...] = ()
-        if cell.get("item") or quantity is not None:
-            items = (GoodsPick(cell.get("item", ""), quantity or 0, cell.get("unit", "")),)
-        command = SpendCommand(
-            fund=cell["fund"],
-            kind=cell["kind"],
-            paid_from=cell["paid_from"],
-            paid_on=paid_on,
-            amount_vnd=amount,
-            beneficiary_id=beneficiary_id,
-            items=items,
-            memo=cell.get("memo", ""),
-        )
-        rows.append((line, ImportedSpend(command, named)))
-    if not rows:
-        raise LineProblem(1, "file", "has no lines after the header")
-    return rows
+        rows = read_sheet(content)
+    except SheetUnreadable as unreadable:
+        raise LineProblem(unreadable.line, unreadable.column, unreadable.message_en) from None
+    for row in rows:
+        if row.problem is not None:
+            raise LineProblem(row.line, row.problem[0], row.problem[1])
+    return [(row.line, row.spend) for row in rows if row.spend is not None]
 
 
 @disbursements_cli.command("import-csv")
 @click.option("--association", "association_code", required=True, help="The association's code, e.g. QT-DH.")
 @click.option(
-    "--file", "path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="UTF-8 CSV."
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV (UTF-8 or Windows-1258) or XLSX.",
 )
 @click.option("--as-email", "email", required=True, help="The treasurer recording the batch (its maker).")
 @click.option("--memo", default="", help="What the batch is, e.g. 'Lễ trao học bổng Hoa Phượng Đỏ 2026'.")
@@ -179,8 +84,8 @@ def import_csv(association_code: str, path: Path, email: str, memo: str) -> None
     category, school and grade (found in the register, or registered); item, quantity, unit
     for goods; memo. Exits 1 naming the refused line and rule, with nothing written.
     """
-    if path.stat().st_size > MAX_CSV_BYTES:
-        click.echo(f"error: {path} is larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB", err=True)
+    if path.stat().st_size > MAX_SHEET_BYTES:
+        click.echo(f"error: {path} is larger than {MAX_SHEET_BYTES // (1024 * 1024)} MiB", err=True)
         sys.exit(2)
     try:
         numbered = read_rows(path.read_bytes())

@@ -89,7 +89,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory, app_clock: 
         clock=app_clock,
         instance_path=str(instance),
     )
-    application.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+    application.config.update(TESTING=True)
     upgrade(application.extensions["ledger.db"].engine)
     yield application
     application.extensions["ledger.db"].engine.dispose()

@@ -121,6 +121,25 @@ class BeneficiaryCreated(Audited):
     beneficiary_id: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class DonorEdited(Audited):
+    action = "donor.edit"
+    object_type = "donor"
+    object_field = "donor_id"
+    donor_id: int
+    #: The names of the fields that changed.
+    changed: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeneficiaryEdited(Audited):
+    action = "beneficiary.edit"
+    object_type = "beneficiary"
+    object_field = "beneficiary_id"
+    beneficiary_id: int
+    changed: list[str]
+
+
 # --- Money in ---------------------------------------------------------------------------------
 
 
@@ -146,6 +165,16 @@ class ReceiptIssued(Event):
     fund_id: int
     amount_vnd: int
     received_on: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiptEmailRequested(Audited):
+    """A treasurer asked, from the receipt's page, for the receipt to be e-mailed to the donor (again)."""
+
+    action = "receipt.email"
+    object_type = "receipt"
+    object_field = "receipt_number"
+    receipt_number: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -433,6 +462,25 @@ class RoleGranted(Audited):
     object_field = "email"
     email: str
     role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedIn(Audited):
+    """A log-in to the web pages, or (``succeeded`` false) a refused one for this e-mail address."""
+
+    action = "login"
+    object_type = "user"
+    object_field = "email"
+    email: str
+    succeeded: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(Audited):
+    action = "user.password"
+    object_type = "user"
+    object_field = "email"
+    email: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -421,6 +421,8 @@ class User(Base):
     created_at: Mapped[datetime]
     #: A disabled user's tokens and sessions stop working at their next request.
     disabled_at: Mapped[datetime | None]
+    #: The language of the web pages this person chose (``vi`` or ``en``); ``None``: Vietnamese.
+    language: Mapped[str | None] = mapped_column(String(5), default=None)
 
 
 class Membership(Base):

@@ -65,6 +65,8 @@ class BeneficiaryView:
     grade: str
     address: str
     is_minor: bool
+    guardian_name: str = ""
+    guardian_relation: str = ""
 
 
 def donor_view(donor: Donor) -> DonorView:
@@ -74,7 +76,9 @@ def donor_view(donor: Donor) -> DonorView:
 
 
 def beneficiary_view(b: Beneficiary) -> BeneficiaryView:
-    return BeneficiaryView(b.id, b.name, b.category, b.kind, b.school, b.grade, b.address, b.is_minor)
+    return BeneficiaryView(
+        b.id, b.name, b.category, b.kind, b.school, b.grade, b.address, b.is_minor, b.guardian_name, b.guardian_relation
+    )
 
 
 def create_donor(uow: UnitOfWork, actor: Actor, association: Association, cmd: DonorCommand) -> DonorView:
@@ -124,11 +128,15 @@ def get_donor(uow: UnitOfWork, association: Association, donor_id: int) -> Donor
     return donor_view(find_donor(uow, association, donor_id))
 
 
-def get_beneficiary(uow: UnitOfWork, association: Association, beneficiary_id: int) -> BeneficiaryView:
+def find_beneficiary(uow: UnitOfWork, association: Association, beneficiary_id: int) -> Beneficiary:
     beneficiary = uow.session.get(Beneficiary, beneficiary_id)
     if beneficiary is None or beneficiary.association_id != association.id:
         raise NotFound(f"người thụ hưởng {beneficiary_id}", f"beneficiary {beneficiary_id}")
-    return beneficiary_view(beneficiary)
+    return beneficiary
+
+
+def get_beneficiary(uow: UnitOfWork, association: Association, beneficiary_id: int) -> BeneficiaryView:
+    return beneficiary_view(find_beneficiary(uow, association, beneficiary_id))
 
 
 def list_donors(uow: UnitOfWork, association: Association, after_id: int, limit: int) -> list[DonorView]:

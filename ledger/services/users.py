@@ -45,6 +45,11 @@ def use_password_hash_cost(cost: str) -> None:
     _hasher = _HASHERS[cost]
 
 
+def password_hash(password: str) -> str:
+    """The Argon2id hash of ``password`` at the configured cost."""
+    return _hasher.hash(password)
+
+
 def token_digest(token: str) -> str:
     """Tokens carry 256 random bits, so a plain SHA-256 is enough to store them safely."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -66,7 +71,9 @@ def create_user(
         )
     if uow.session.execute(select(User.id).where(User.email == email)).first():
         raise Conflict(f"Đã có người dùng {email}.", f"A user {email} already exists.")
-    user = User(email=email, name=name, password_hash=_hasher.hash(password), is_admin=is_admin, created_at=uow.clock())
+    user = User(
+        email=email, name=name, password_hash=password_hash(password), is_admin=is_admin, created_at=uow.clock()
+    )
     uow.session.add(user)
     uow.session.flush()
     uow.emit(UserCreated(by=actor, association_id=None, email=email, admin=is_admin))

@@ -61,6 +61,14 @@ def refuse_deep_json() -> None:
         raise JSONTooDeep()
 
 
+#: The pages' policy: no inline script or style anywhere (their scripts are files under
+#: ``ledger/static/``), nothing from another site, never framed.
+PAGE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def secure_headers(response: Response) -> Response:
     """Security headers on every response; ``no-store`` on every answer that may carry personal data."""
     headers = response.headers
@@ -69,7 +77,9 @@ def secure_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-    if response.mimetype in ("application/json", "application/problem+json"):
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", PAGE_CONTENT_SECURITY_POLICY)
+    elif response.mimetype in ("application/json", "application/problem+json"):
         # JSON is never a page: nothing in it may run, frame or load anything.
         headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
     # An answer to a signed-in caller (a bearer token) may name donors and beneficiaries; a
