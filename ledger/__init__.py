@@ -134,8 +134,12 @@ def create_app(
     # The public disclosure list (no login): the one route of the API outside ``api_blueprint``.
     api.register_blueprint(reports.public_blp)
     from ledger.web.pages import register_pages
+    from ledger.web.pages.donor import donor_pages
+    from ledger.web.pages.public import public_pages
 
     register_pages(app)
+    app.register_blueprint(public_pages)
+    app.register_blueprint(donor_pages)
     register_error_handlers(app)
     install_edges(app)
     from ledger.cli import register_cli

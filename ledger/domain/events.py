@@ -456,6 +456,17 @@ class UserCreated(Audited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DonorLinkSent(Audited):
+    """A signed link to the donor's own pages was queued to the e-mail on record (the link is not kept here)."""
+
+    action = "donor.link"
+    object_type = "donor"
+    object_field = "donor_id"
+    donor_id: int
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RoleGranted(Audited):
     action = "user.grant"
     object_type = "user"

@@ -370,6 +370,9 @@ class Donation(Base):
     void_entry_seq: Mapped[int | None] = mapped_column(BigInteger)
     #: The pledge this money was collected for (its reversal reopens the pledge).
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), index=True)
+    #: The voided receipt this one was issued to correct (same donor); a voided receipt has at
+    #: most one replacement, which its public verification page names.
+    replaces_donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True, unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 

@@ -142,23 +142,42 @@ def authorize(uow: UnitOfWork, actor: Actor, code: str, need: Need) -> Associati
     return association
 
 
-def authorize_statement(uow: UnitOfWork, actor: Actor, code: str, donor_id: int) -> Association:
-    """Readers of the books may read any donor's statement; a donor login only its own."""
+def donor_seen_by(uow: UnitOfWork, actor: Actor, association: Association) -> int | None:
+    """The donor whose documents a donor login of ``association`` may read, if ``actor`` has one."""
+    if actor.user_id is None:
+        return None
+    donor_id: int | None = uow.session.execute(
+        select(Membership.donor_id).where(
+            Membership.user_id == actor.user_id,
+            Membership.association_id == association.id,
+            Membership.role == Role.DONOR.value,
+        )
+    ).scalar_one_or_none()
+    return donor_id
+
+
+def authorize_donor_documents(uow: UnitOfWork, actor: Actor, code: str) -> tuple[Association, int | None]:
+    """Association ``code`` and whose receipts and statements the actor may read there.
+
+    ``None``: anyone's (readers of the books); a donor id: that donor's only (a donor login).
+    Anyone else is refused as ``authorize`` refuses them.
+    """
     try:
-        return authorize(uow, actor, code, Need.READ)
+        return authorize(uow, actor, code, Need.READ), None
     except Forbidden:
         association = uow.session.execute(select(Association).where(Association.code == code)).scalar_one()
-        own = uow.session.execute(
-            select(Membership.id).where(
-                Membership.user_id == actor.user_id,
-                Membership.association_id == association.id,
-                Membership.role == Role.DONOR.value,
-                Membership.donor_id == donor_id,
-            )
-        ).first()
-        if own is None:
+        donor_id = donor_seen_by(uow, actor, association)
+        if donor_id is None:
             raise
-        return association
+        return association, donor_id
+
+
+def authorize_statement(uow: UnitOfWork, actor: Actor, code: str, donor_id: int) -> Association:
+    """Readers of the books may read any donor's statement; a donor login only its own."""
+    association, only = authorize_donor_documents(uow, actor, code)
+    if only is not None and only != donor_id:
+        raise Forbidden("Bạn chỉ xem được bản kê của chính mình.", "You may read your own giving statement only.")
+    return association
 
 
 def check_access(uow: UnitOfWork, actor: Actor, association: Association, need: Need) -> None:

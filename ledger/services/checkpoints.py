@@ -219,19 +219,33 @@ def sign_at_period_close(uow: UnitOfWork, event: PeriodClosed) -> None:
     sign_head(uow, association, "period_close", uow.checkpoint_keys)
 
 
+#: A stored checkpoint's columns, in ``Checkpoint``'s order.
+_CHECKPOINT = select(
+    ChainCheckpoint.seq,
+    ChainCheckpoint.hash,
+    ChainCheckpoint.signed_at,
+    ChainCheckpoint.key_id,
+    ChainCheckpoint.signature,
+)
+
+
 def checkpoints_of(uow: UnitOfWork, association_id: int) -> list[Checkpoint]:
     rows = uow.session.execute(
-        select(
-            ChainCheckpoint.seq,
-            ChainCheckpoint.hash,
-            ChainCheckpoint.signed_at,
-            ChainCheckpoint.key_id,
-            ChainCheckpoint.signature,
+        _CHECKPOINT.where(ChainCheckpoint.association_id == association_id).order_by(
+            ChainCheckpoint.seq, ChainCheckpoint.signed_at
         )
-        .where(ChainCheckpoint.association_id == association_id)
-        .order_by(ChainCheckpoint.seq, ChainCheckpoint.signed_at)
     )
     return [Checkpoint(*row) for row in rows]
+
+
+def newest_checkpoint(uow: UnitOfWork, association_id: int) -> Checkpoint | None:
+    """The checkpoint of the furthest head signed (the latest signature of it), if any."""
+    row = uow.session.execute(
+        _CHECKPOINT.where(ChainCheckpoint.association_id == association_id)
+        .order_by(ChainCheckpoint.seq.desc(), ChainCheckpoint.signed_at.desc())
+        .limit(1)
+    ).one_or_none()
+    return Checkpoint(*row) if row is not None else None
 
 
 def sign_due(

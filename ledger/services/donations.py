@@ -52,6 +52,9 @@ class DonationCommand:
     memo: str = ""
     #: The bank's or payer's reference ("UNC số 0912"), printed on the receipt.
     reference: str = ""
+    #: The number of a voided receipt of the same donor that this donation is recorded again to
+    #: correct; the public verification page of the voided receipt then names this one.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,8 @@ class ReceiptFacts:
     #: Set when the money is a pledge being collected.
     pledge_id: int | None = None
     reference: str = ""
+    #: The voided receipt (its row id) that this one replaces.
+    replaces_donation_id: int | None = None
 
 
 def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView, facts: ReceiptFacts) -> Donation:
@@ -189,6 +194,7 @@ def issue_receipt(uow: UnitOfWork, actor: Actor, books: Books, entry: EntryView,
         "verify_token": secrets.token_urlsafe(24),
         "status": "valid",
         "pledge_id": facts.pledge_id,
+        "replaces_donation_id": facts.replaces_donation_id,
         "created_by": actor.user_id,
         "created_at": entry.created_at,
     }
@@ -233,6 +239,7 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
     _check(cmd, today_vn(uow.clock()))
     donor = known_donor(uow, books, cmd.donor_id)
     known_fund(books, cmd.fund)
+    replaced = replaceable_receipt(uow, books, cmd.replaces, cmd.donor_id) if cmd.replaces else None
     draft = donation_entry(
         fund=cmd.fund,
         method=cmd.method,
@@ -257,6 +264,7 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
             cmd.memo,
             cmd.items,
             reference=cmd.reference,
+            replaces_donation_id=replaced.id if replaced is not None else None,
         ),
     )
     number = donation.receipt_number
@@ -272,6 +280,29 @@ def record_donation(uow: UnitOfWork, actor: Actor, books: Books, cmd: DonationCo
         )
     )
     return _view(donation, entry, cmd.fund)
+
+
+def replaceable_receipt(uow: UnitOfWork, books: Books, number: str, donor_id: int) -> Donation:
+    """The voided receipt ``number`` of the same donor, not replaced yet, else a field error on ``replaces``."""
+    donation = uow.session.execute(
+        select(Donation).where(Donation.association_id == books.association.id, Donation.receipt_number == number)
+    ).scalar_one_or_none()
+    problem = None
+    if donation is None:
+        problem = "unknown receipt"
+    elif donation.status != "void":
+        problem = "only a voided receipt can be replaced"
+    elif donation.donor_id != donor_id:
+        problem = "the replaced receipt belongs to another donor"
+    elif uow.session.execute(select(Donation.id).where(Donation.replaces_donation_id == donation.id)).first():
+        problem = "this receipt has already been replaced"
+    if problem is not None or donation is None:
+        raise ValidationFailed(
+            f"Không thể thay biên nhận {number}.",
+            f"Receipt {number} cannot be replaced.",
+            errors={"replaces": [problem or "unknown receipt"]},
+        )
+    return donation
 
 
 def _view(donation: Donation, entry: EntryView, fund: str) -> DonationView:
@@ -316,8 +347,12 @@ def void_receipt_of(
 
 
 def get_receipt(uow: UnitOfWork, books: Books, number: str) -> Donation:
+    return find_receipt(uow, books.association.id, number)
+
+
+def find_receipt(uow: UnitOfWork, association_id: int, number: str) -> Donation:
     donation = uow.session.execute(
-        select(Donation).where(Donation.association_id == books.association.id, Donation.receipt_number == number)
+        select(Donation).where(Donation.association_id == association_id, Donation.receipt_number == number)
     ).scalar_one_or_none()
     if donation is None:
         raise NotFound(f"biên nhận {number}", f"receipt {number}")

@@ -13,6 +13,7 @@ from ledger.documents.models import (
     SponsorshipConfirmationDocument,
     VoucherDocument,
 )
+from ledger.domain.errors import NotFound
 from ledger.domain.events import (
     ReceiptDownloaded,
     SigningListDownloaded,
@@ -20,17 +21,36 @@ from ledger.domain.events import (
     StatementDownloaded,
     VouchersDownloaded,
 )
+from ledger.persistence.models import Donation
 from ledger.services import donations, parties, receipts, sponsorship, vouchers
-from ledger.services.access import Actor, authorize_statement
+from ledger.services.access import Actor, authorize_donor_documents, authorize_statement
 from ledger.services.journal import Books
 from ledger.services.unit_of_work import UnitOfWork
 
 
 def receipt(uow: UnitOfWork, actor: Actor, books: Books, number: str, base_url: str) -> ReceiptDocument:
-    donation = donations.get_receipt(uow, books, number)
+    return handed_out_receipt(uow, actor, donations.get_receipt(uow, books, number), base_url)
+
+
+def handed_out_receipt(uow: UnitOfWork, actor: Actor, donation: Donation, base_url: str) -> ReceiptDocument:
+    """The receipt ``donation`` as its PDF shows it, its download written to the audit log."""
     document = receipts.receipt_document(uow, donation, base_url)
-    uow.emit(ReceiptDownloaded(by=actor, association_id=books.association.id, receipt_number=number))
+    uow.emit(
+        ReceiptDownloaded(by=actor, association_id=donation.association_id, receipt_number=donation.receipt_number)
+    )
     return document
+
+
+def own_or_any_receipt(uow: UnitOfWork, actor: Actor, code: str, number: str, base_url: str) -> ReceiptDocument:
+    """A receipt for readers of the books, or for the donor login whose receipt it is.
+
+    A donor asking for another donor's receipt is told it does not exist.
+    """
+    association, only = authorize_donor_documents(uow, actor, code)
+    donation = donations.find_receipt(uow, association.id, number)
+    if only is not None and donation.donor_id != only:
+        raise NotFound(f"biên nhận {number}", f"receipt {number}")
+    return handed_out_receipt(uow, actor, donation, base_url)
 
 
 def donor_statement(

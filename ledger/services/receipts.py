@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ledger.documents.models import DocumentItem, DonorStatementDocument, ReceiptDocument, StatementLine
 from ledger.domain.errors import NotFound
@@ -72,7 +73,12 @@ def receipt_document(uow: UnitOfWork, donation: Donation, base_url: str) -> Rece
 
 @dataclass(frozen=True)
 class PublicReceipt:
-    """What the public verification page may say: nothing about the donor beyond the receipt."""
+    """What the public verification page may say: nothing about the donor beyond the receipt.
+
+    A void receipt says when it was voided and, when the donation was recorded again to
+    correct it (``replaces`` on the new donation), the number of its replacement; never the
+    treasurer's free-text reason, which can name people.
+    """
 
     status: str
     number: str
@@ -81,7 +87,7 @@ class PublicReceipt:
     fund: str
     association: str
     voided_on: date | None
-    void_reason: str | None
+    replaced_by: str | None
     issued_at: datetime
     #: The entry's SHA-256, printed on the paper receipt: every printed receipt is a witness
     #: of the chain (a rewritten history changes the hash the page shows).
@@ -91,19 +97,21 @@ class PublicReceipt:
 
 def public_receipt(uow: UnitOfWork, token: str) -> PublicReceipt:
     """The receipt behind an unguessable token; an unknown token says nothing of what exists."""
+    replacement = aliased(Donation)
     row = uow.session.execute(
-        select(Donation, Fund.name, Association.name, JournalEntry.hash)
+        select(Donation, Fund.name, Association.name, JournalEntry.hash, replacement.receipt_number)
         .join(Fund, Fund.id == Donation.fund_id)
         .join(Association, Association.id == Donation.association_id)
         .join(
             JournalEntry,
             (JournalEntry.association_id == Donation.association_id) & (JournalEntry.seq == Donation.entry_seq),
         )
+        .outerjoin(replacement, replacement.replaces_donation_id == Donation.id)
         .where(Donation.verify_token == token)
     ).one_or_none()
     if row is None:
         raise NotFound("biên nhận", "receipt")
-    donation, fund_name, association_name, entry_hash = row
+    donation, fund_name, association_name, entry_hash, replaced_by = row
     return PublicReceipt(
         status=donation.status,
         number=donation.receipt_number,
@@ -112,7 +120,7 @@ def public_receipt(uow: UnitOfWork, token: str) -> PublicReceipt:
         fund=fund_name,
         association=association_name,
         voided_on=donation.voided_on,
-        void_reason=donation.void_reason,
+        replaced_by=replaced_by,
         issued_at=donation.created_at,
         entry_seq=donation.entry_seq,
         entry_hash=entry_hash,

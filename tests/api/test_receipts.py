@@ -105,20 +105,50 @@ def test_the_verification_page_says_genuine_for_a_valid_receipt_and_shows_no_don
     assert "Genuine and valid receipt" in english and "1,200,000 ₫" in english
 
 
-def test_a_reversed_donation_voids_its_receipt_on_the_page_and_in_the_pdf(app: Flask, client: FlaskClient) -> None:
+def test_a_reversed_donation_voids_its_receipt_on_the_page_without_the_treasurers_reason(
+    app: Flask, client: FlaskClient
+) -> None:
     books = set_up_books(app)
     body = donate(client, books, 700_000).get_json()
-    reversal = reverse_approved(
-        client, books.code, body["entry"]["seq"], "Nhà tài trợ chuyển nhầm tài khoản", books.treasurer, books.approver
-    )
+    reason = "Bà Nguyễn Thị Hồng Nhung chuyển nhầm tài khoản"
+    reversal = reverse_approved(client, books.code, body["entry"]["seq"], reason, books.treasurer, books.approver)
     token = verify_token(body)
     html = client.get(f"/verify/{token}").get_data(as_text=True)
-    assert 'data-status="void"' in html and "Nhà tài trợ chuyển nhầm tài khoản" in html
+    assert 'data-status="void"' in html and "Nguyễn" not in html and "nhầm" not in html
+    assert 'data-field="voided_on"' in html and 'data-field="replaced_by"' not in html
     as_json = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
-    assert as_json["status"] == "void" and as_json["void_reason"] == "Nhà tài trợ chuyển nhầm tài khoản"
-    assert as_json["voided_on"] == reversal["date"]
+    assert as_json["status"] == "void" and "void_reason" not in as_json and reason not in str(as_json)
+    assert as_json["voided_on"] == reversal["date"] and as_json["replaced_by"] is None
+    # The treasurer's own PDF still says why it was voided.
     text = pdf_text(receipt_pdf(client, books, body["receipt"]["number"]))
-    assert "ĐÃ HỦY" in text and "VOID" in text and "Nhà tài trợ chuyển nhầm tài khoản" in text
+    assert "ĐÃ HỦY" in text and "VOID" in text and "chuyển nhầm tài khoản" in text
+
+
+def test_a_donation_recorded_to_correct_a_void_receipt_is_named_on_the_void_receipts_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    books = set_up_books(app)
+    wrong = donate(client, books, 700_000).get_json()
+    number = wrong["receipt"]["number"]
+    early = donate(client, books, 7_000_000, replaces=number)
+    assert early.status_code == 422 and early.get_json()["errors"]["replaces"] == [
+        "only a voided receipt can be replaced"
+    ]
+    reverse_approved(client, books.code, wrong["entry"]["seq"], "Ghi nhầm số tiền", books.treasurer, books.approver)
+    other_donor = make_donor(app, books.code, "Công ty TNHH Sao Mai", kind="organisation")
+    foreign = donate(client, books, 7_000_000, replaces=number, donor_id=other_donor)
+    assert foreign.get_json()["errors"]["replaces"] == ["the replaced receipt belongs to another donor"]
+    right = donate(client, books, 7_000_000, replaces=number)
+    assert right.status_code == 201
+    again = donate(client, books, 7_000_000, replaces=number)
+    assert again.get_json()["errors"]["replaces"] == ["this receipt has already been replaced"]
+    token = verify_token(wrong)
+    as_json = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
+    assert as_json["status"] == "void" and as_json["replaced_by"] == right.get_json()["receipt"]["number"]
+    html = client.get(f"/verify/{token}").get_data(as_text=True)
+    assert f'data-field="replaced_by">{right.get_json()["receipt"]["number"]}<' in html
+    valid = client.get(f"/verify/{verify_token(right.get_json())}", headers={"Accept": "application/json"})
+    assert valid.get_json()["status"] == "valid" and "replaced_by" not in valid.get_json()
 
 
 def test_an_unknown_token_is_a_404_page_with_no_hint(client: FlaskClient) -> None:

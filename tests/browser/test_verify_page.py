@@ -26,7 +26,11 @@ def test_a_donor_sees_a_genuine_receipt_then_the_same_receipt_void(app: Flask, b
         reverse_approved(client, books.code, body["entry"]["seq"], "Trùng biên nhận", books.treasurer, books.approver)
         page.goto(f"{live_url}/verify/{token}")
         assert page.locator("[data-status]").get_attribute("data-status") == "void"
-        assert page.locator("[data-field=void_reason]").inner_text() == "Trùng biên nhận"
+        assert page.locator("[data-field=voided_on]").is_visible() and "Trùng biên nhận" not in page.content()
+        assert page.locator("[data-field=replaced_by]").count() == 0
+        replacement = donate(client, books, 1_300_000, replaces=body["receipt"]["number"]).get_json()
+        page.reload()
+        assert page.locator("[data-field=replaced_by]").inner_text() == replacement["receipt"]["number"]
         page.goto(f"{live_url}/verify/made-up-token")
         assert page.locator("[data-status]").get_attribute("data-status") == "unknown"
     finally:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.services import parties
+from flask import current_app
+
+from ledger.services import donor_portal, parties
 from ledger.services.access import Actor, Need, authorize
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api import schemas as s
-from ledger.web.api.rendering import first, page
+from ledger.web.api.rendering import base_url, first, page
 from ledger.web.api.runtime import api_blueprint, run_read, run_write
 
 blp = api_blueprint("parties", "Donors and beneficiaries")
@@ -72,3 +74,16 @@ def get_beneficiary(code: str, beneficiary_id: int) -> Any:
         return parties.get_beneficiary(work, authorize(work, actor, code, Need.READ), beneficiary_id)
 
     return run_read(service, s.BeneficiaryOut().dump)
+
+
+@blp.route("/associations/<code>/donors/<id:donor_id>/link", methods=["POST"])
+@blp.response(202, s.DonorLinkOut)
+def send_donor_link(code: str, donor_id: int) -> Any:
+    """E-mail the donor a signed link to their own pages (receipts, statements), valid for a week."""
+
+    def service(work: UnitOfWork, actor: Actor) -> dict[str, str]:
+        authorize(work, actor, code, Need.WRITE)
+        secret = str(current_app.config["SECRET_KEY"])
+        return {"sent_to": donor_portal.send_link(work, actor, code, donor_id, secret, base_url())}
+
+    return run_write(service, s.DonorLinkOut().dump, status=202)

@@ -286,6 +286,8 @@ class DonationIn(Schema):
     received_on = Day(required=True)
     memo = text(MEMO_MAX_CHARS)
     reference = text(100, description="The bank's or payer's reference, printed on the receipt.")
+    #: The number of the voided receipt of this donor that this donation corrects.
+    replaces = Text(load_default=None, validate=validate.Length(max=64))
 
     @post_load
     def _command(self, data: dict[str, Any], **_: Any) -> DonationCommand:
@@ -298,6 +300,7 @@ class DonationIn(Schema):
             items=tuple(data["items"]),
             memo=data.get("memo", ""),
             reference=data.get("reference", ""),
+            replaces=data["replaces"],
         )
 
 
@@ -407,6 +410,10 @@ class CheckpointOut(Schema):
     key_id = fields.String()
     #: Ed25519 over ``khl-checkpoint1\n<association>\n<seq>\n<hash>\n<signed_at>`` (hex).
     signature = fields.String()
+
+
+class DonorLinkOut(Schema):
+    sent_to = fields.String()
 
 
 class VerifyOut(Schema):

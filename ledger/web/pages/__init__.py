@@ -47,7 +47,7 @@ def _receipt_json(receipt: PublicReceipt) -> dict[str, Any]:
     }
     if receipt.status == "void":
         body["voided_on"] = receipt.voided_on.isoformat() if receipt.voided_on else None
-        body["void_reason"] = receipt.void_reason
+        body["replaced_by"] = receipt.replaced_by
     return body
 
 
