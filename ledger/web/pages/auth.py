@@ -95,7 +95,7 @@ def _safe_next(target: str | None) -> str | None:
 def home_of(view: LoginView) -> str:
     if view.workplaces and all(place.roles == ("donor",) for place in view.workplaces):
         # A donor's log-in has no books to keep: its page is its receipts and statement.
-        return url_for("donor_pages.home")
+        return url_for("donor.home")
     if len(view.workplaces) == 1:
         return url_for("books.dashboard", code=view.workplaces[0].code)
     return url_for("auth.workplaces")

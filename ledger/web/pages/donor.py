@@ -20,7 +20,7 @@ from ledger.services import donor_portal
 from ledger.services.donor_portal import DonorGrant
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api.rendering import base_url, pdf_response
-from ledger.web.pages import page_language
+from ledger.web.pages.runtime import page_language
 
 donor_pages = Blueprint("donor", __name__, url_prefix="/donor")
 

@@ -17,7 +17,8 @@ from ledger.formatting import format_datetime
 from ledger.services.publication import ChainHead, chain_head
 from ledger.services.unit_of_work import UnitOfWork
 from ledger.web.api.runtime import json_response
-from ledger.web.pages import VERIFY_RATE, _wants_json, page_language
+from ledger.web.pages import VERIFY_RATE, _wants_json
+from ledger.web.pages.runtime import page_language
 
 public_pages = Blueprint("public", __name__)
 
