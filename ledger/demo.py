@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ledger.domain.accounts import BANK, CASH
 from ledger.domain.entries import EntryDraft, LineDraft
 from ledger.persistence.models import Association
-from ledger.services import associations, disbursements, donations, interest, journal, parties, users
+from ledger.services import approvals, associations, disbursements, donations, interest, journal, parties, users
 from ledger.services.access import Actor
 from ledger.services.funds import FundCommand, create_fund_in
 from ledger.services.journal import Books
@@ -220,25 +220,35 @@ def _spending(uow: UnitOfWork, books: Books) -> None:
     city = books.association
     treasurer_user = users.find_user(uow, "thuquy@dongha.khuyenhoc.vn")
     treasurer = Actor(user_id=treasurer_user.id, email=treasurer_user.email)
+    chair_user = users.find_user(uow, "chutich@dongha.khuyenhoc.vn")
+    chair = Actor(user_id=chair_user.id, email=chair_user.email)
+
+    def approved(batch: disbursements.BatchResult) -> None:
+        """A ceremony above its fund's threshold (a batch counts as a whole) is approved by the chair."""
+        if any(item.status == "pending" for item in batch.disbursements):
+            approvals.approve_batch(uow, chair, books, batch.batch_id)
+
     spend = disbursements.SpendCommand
     # Tet 2026 (17 February): one gift package for each of 30 pupils in hardship, from the goods.
     tet_pupils = _pupils(uow, city, 30, 0, _HARDSHIP)
-    disbursements.record_batch(
-        uow,
-        treasurer,
-        books,
-        [
-            spend(
-                "QUA-TET",
-                "tet_gift",
-                "in_kind",
-                date(2026, 2, 5),
-                beneficiary_id=pupil,
-                items=(disbursements.GoodsPick(TET_PACKAGE, 1, "gói"),),
-            )
-            for pupil in tet_pupils
-        ],
-        memo="Trao quà Tết Bính Ngọ 2026 cho học sinh có hoàn cảnh khó khăn",
+    approved(
+        disbursements.record_batch(
+            uow,
+            treasurer,
+            books,
+            [
+                spend(
+                    "QUA-TET",
+                    "tet_gift",
+                    "in_kind",
+                    date(2026, 2, 5),
+                    beneficiary_id=pupil,
+                    items=(disbursements.GoodsPick(TET_PACKAGE, 1, "gói"),),
+                )
+                for pupil in tet_pupils
+            ],
+            memo="Trao quà Tết Bính Ngọ 2026 cho học sinh có hoàn cảnh khó khăn",
+        )
     )
     # Vietnam Book and Reading Culture Day: a bookcase with books for six primary and lower-secondary schools.
     schools = [
@@ -250,26 +260,28 @@ def _spending(uow: UnitOfWork, books: Books) -> None:
         ).id
         for name in _BOOKCASE_SCHOOLS
     ]
-    disbursements.record_batch(
-        uow,
-        treasurer,
-        books,
-        [
-            spend(
-                "TU-SACH",
-                "bookcase",
-                "bank",
-                date(2026, 4, 21),
-                12_000_000,
-                school,
-                memo="Tủ sách và 300 đầu sách",
-                payee_name=BOOKCASE_SUPPLIER[0],
-                payee_address=BOOKCASE_SUPPLIER[1],
-                reference=f"UNC số {912 + index:04d}",
-            )
-            for index, school in enumerate(schools)
-        ],
-        memo="Ngày Sách và Văn hóa đọc Việt Nam 21/4/2026: trao tủ sách cho 6 trường",
+    approved(
+        disbursements.record_batch(
+            uow,
+            treasurer,
+            books,
+            [
+                spend(
+                    "TU-SACH",
+                    "bookcase",
+                    "bank",
+                    date(2026, 4, 21),
+                    12_000_000,
+                    school,
+                    memo="Tủ sách và 300 đầu sách",
+                    payee_name=BOOKCASE_SUPPLIER[0],
+                    payee_address=BOOKCASE_SUPPLIER[1],
+                    reference=f"UNC số {912 + index:04d}",
+                )
+                for index, school in enumerate(schools)
+            ],
+            memo="Ngày Sách và Văn hóa đọc Việt Nam 21/4/2026: trao tủ sách cho 6 trường",
+        )
     )
     # The Hoa Phượng Đỏ ceremony at the start of the school year: 24 scholarships of 1.500.000 ₫.
     scholars = _pupils(uow, city, 24, 30, (*_HARDSHIP, "excellent_achievement"))
@@ -288,12 +300,14 @@ def _spending(uow: UnitOfWork, books: Books) -> None:
             ),
         ),
     )
-    disbursements.record_batch(
-        uow,
-        treasurer,
-        books,
-        [spend("HOA-PHUONG-DO", "scholarship", "cash", date(2026, 9, 5), 1_500_000, pupil) for pupil in scholars],
-        memo="Lễ trao học bổng Hoa Phượng Đỏ năm học 2026–2027",
+    approved(
+        disbursements.record_batch(
+            uow,
+            treasurer,
+            books,
+            [spend("HOA-PHUONG-DO", "scholarship", "cash", date(2026, 9, 5), 1_500_000, pupil) for pupil in scholars],
+            memo="Lễ trao học bổng Hoa Phượng Đỏ năm học 2026–2027",
+        )
     )
     # The talent endowment spends only what it earns: half a year's interest, then a large award
     # above its threshold that waits for the chair to approve it.

@@ -27,6 +27,7 @@ from ledger.persistence.models import Association, Balance
 from ledger.reports import snapshots
 from ledger.reports.model import Chart, Column, Report
 from ledger.reports.snapshots import Movements
+from ledger.services import funds
 from ledger.services.unit_of_work import UnitOfWork
 
 #: Entries that move the year's result into the funds' balances (year-end close): they change
@@ -212,7 +213,7 @@ FUND_STATEMENT_COLUMNS = (
     Column("spent_support", "Chi hỗ trợ", "Support", "money", 16, pdf=False),
     Column("spent_operating", "Chi hoạt động", "Running costs", "money", 16, pdf=False),
     Column("spent", "Tổng chi", "Spent", "money", 16, short="Tổng chi"),
-    Column("transfers", "Điều chuyển", "Transfers", "money", 14, short="Điều chuyển"),
+    Column("transfers", "Điều chuyển", "Transfers", "money", 17, short="Điều chuyển"),
     Column("other", "Khác", "Other", "money", 12, pdf=False),
     Column("closing", "Số dư cuối kỳ", "Closing", "money", 16, short="Cuối kỳ"),
     Column("reserved", "Đang giữ chờ duyệt", "Reserved", "money", 14, short="Chờ duyệt"),
@@ -222,7 +223,11 @@ FUND_STATEMENT_MONEY = tuple(c.key for c in FUND_STATEMENT_COLUMNS if c.kind == 
 
 
 def fund_statement_rows(
-    chart: Chart, opening: Movements, closing: Movements, reserved: dict[int, int]
+    chart: Chart,
+    opening: Movements,
+    closing: Movements,
+    reserved: dict[int, int],
+    available: dict[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per fund: opening + received − spent + transfers + other = closing, exactly
     (``other``: what no column above names, such as opening balances carried in by hand)."""
@@ -248,7 +253,9 @@ def fund_statement_rows(
         row["closing"] = closing_assets.get(fund.id, 0)
         row["other"] = row["closing"] - row["opening"] - row["received"] + row["spent"] - row["transfers"]
         row["reserved"] = reserved.get(fund.id, 0)
-        row["available"] = row["closing"] - row["reserved"]
+        # Today's available is the API's (``funds.fund_figures``): an endowment's income only, less
+        # pledges not yet collected. A past period shows what was held at its end.
+        row["available"] = available[fund.id] if available is not None else row["closing"] - row["reserved"]
         if any(row[key] for key in FUND_STATEMENT_MONEY):
             rows.append(row)
     return rows
@@ -276,7 +283,14 @@ def fund_statement(
     before = snapshots.cumulative(uow, association.id, snapshots.day_before(start))
     after = snapshots.cumulative(uow, association.id, period.end)
     reserved = reservations(uow, association) if period.end >= today else {}
-    rows = fund_statement_rows(chart, before, after, reserved)
+    available = None
+    if period.end >= today:
+        figures = funds.fund_figures(uow, association)
+        available = {
+            fund.id: figures[fund.id].available_vnd(fund.restriction) if fund.id in figures else 0
+            for fund in chart.sorted_funds()
+        }
+    rows = fund_statement_rows(chart, before, after, reserved, available)
     return header(
         uow,
         association,

@@ -11,7 +11,17 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.factories import Books, auth, donate, make_association, make_beneficiary, make_user, set_up_books, spend
+from tests.factories import (
+    Books,
+    auth,
+    donate,
+    make_association,
+    make_beneficiary,
+    make_fund,
+    make_user,
+    set_up_books,
+    spend,
+)
 
 REPORTS = ("trial-balance", "fund-balances", "activities")
 
@@ -286,3 +296,23 @@ def test_a_closed_year_still_shows_its_revenue_and_spending(app: Flask, client: 
     after = get(client, auditor, books.code, "trial-balance", as_of="2025-12-31").json
     assert after["totals"]["debit"] == after["totals"]["credit"] == 2_500_000
     assert {r["account"] for r in after["rows"]} <= {"111", "112", "421", "431"}
+
+
+def test_the_fund_statement_to_today_shows_an_endowments_spendable_income_as_available_like_the_api(
+    app: Flask, client: FlaskClient
+) -> None:
+    books = set_up_books(app)
+    make_fund(app, books.code, "KHUYEN-TAI", preset="talent_endowment")
+    assert donate(client, books, 500_000_000, fund="KHUYEN-TAI", method="bank").status_code == 201
+    earned = client.post(
+        f"/api/v1/associations/{books.code}/interest",
+        json={"fund": "KHUYEN-TAI", "amount": 16_000_000, "on": "2026-11-25"},
+        headers=auth(books.treasurer),
+    )
+    assert earned.status_code == 201, earned.get_json()
+    funds = client.get(f"/api/v1/associations/{books.code}/funds", headers=auth(books.treasurer)).get_json()
+    api_available = next(f["available_balance"] for f in funds["items"] if f["code"] == "KHUYEN-TAI")
+    report = get(client, books.treasurer, books.code, "fund-balances").get_json()
+    row = next(r for r in report["rows"] if r["fund"] == "KHUYEN-TAI")
+    # The principal is never spent: only the income is available, in the statement as in the API.
+    assert row["closing"] == 516_000_000 and row["available"] == api_available == 16_000_000
