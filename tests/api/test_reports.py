@@ -316,3 +316,14 @@ def test_the_fund_statement_to_today_shows_an_endowments_spendable_income_as_ava
     row = next(r for r in report["rows"] if r["fund"] == "KHUYEN-TAI")
     # The principal is never spent: only the income is available, in the statement as in the API.
     assert row["closing"] == 516_000_000 and row["available"] == api_available == 16_000_000
+
+
+def test_a_report_period_outside_the_years_books_can_hold_is_refused_not_a_server_error(
+    app: Flask, client: FlaskClient
+) -> None:
+    books = set_up_books(app)
+    for report in ("consolidated", "fund-balances", "trial-balance", "cash-book"):
+        answer = get(client, books.treasurer, books.code, report, **{"from": "0001-01-01"})
+        assert answer.status_code == 422, (report, answer.status_code)
+        assert answer.get_json()["code"] == "validation_error"
+    assert get(client, books.treasurer, books.code, "trial-balance", as_of="9999-12-31").status_code == 422
